@@ -1,0 +1,21 @@
+import { startDevServer } from '../../test/e2e/wrangler.mjs';
+import WebSocket from 'ws';
+const t0 = Date.now();
+const s = await startDevServer({ config: 'bench/floor/wrangler.toml' });
+console.log('started in', Date.now() - t0, s.origin, s.pid());
+const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api/rooms/r1/ws`);
+await new Promise((r, j) => { ws.on('open', r); ws.on('error', j); });
+ws.on('message', (d) => console.log('got', String(d), Date.now() - t0));
+ws.send('{"type":"ping"}');
+ws.send('hello');
+await new Promise((r) => setTimeout(r, 500));
+console.log(require_ps());
+function require_ps() { return ''; }
+await new Promise((r) => setTimeout(r, 14000));
+ws.send('{"type":"ping"}');
+await new Promise((r) => setTimeout(r, 500));
+ws.send('hello2');
+await new Promise((r) => setTimeout(r, 500));
+console.log('OUTPUT:\n' + s.output());
+ws.close();
+await s.stop();

@@ -1,0 +1,37 @@
+// Reads the wrangler vars into typed settings. Vars arrive as strings (or not at all, in tests and
+// in deployments that drop them); anything missing or malformed falls back to the contract's default.
+
+export interface Config {
+  guestTokens: boolean;
+  tokenTtlSeconds: number;
+  allowedOrigins: ReadonlySet<string>;
+  /** Tokens per second refilled into each user's bucket. */
+  messageRate: number;
+  messageBurst: number;
+  historyLimit: number;
+  presenceLimit: number;
+}
+
+/** Settings from `env`, with defaults for anything unset or invalid. */
+export function readConfig(env: Partial<Record<keyof Env, unknown>>): Config {
+  return {
+    guestTokens: env.GUEST_TOKENS !== 'off',
+    tokenTtlSeconds: positive(env.TOKEN_TTL_SECONDS, 900, true),
+    allowedOrigins: new Set(
+      String(env.ALLOWED_ORIGINS ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+    messageRate: positive(env.MESSAGE_RATE, 2, false),
+    messageBurst: positive(env.MESSAGE_BURST, 10, true),
+    historyLimit: positive(env.HISTORY_LIMIT, 10_000, true),
+    presenceLimit: positive(env.PRESENCE_LIMIT, 100, true),
+  };
+}
+
+function positive(raw: unknown, fallback: number, integer: boolean): number {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  const valid = integer ? Number.isSafeInteger(value) : Number.isFinite(value);
+  return valid && value > 0 ? value : fallback;
+}

@@ -1,0 +1,130 @@
+// The Worker: decides who may talk. Room name, upgrade, Origin and token are all checked here,
+// before a Durable Object is woken (and billed); only the verified user travels on to the room.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { issueToken, verifyToken } from './auth.ts';
+import { readConfig } from './config.ts';
+import { logEvent } from './log.ts';
+import { parseDisplayName, parseRoomName } from './protocol.ts';
+import { roomRequest } from './room.ts';
+
+export { ChatRoom } from './room.ts';
+
+/** Largest `POST /api/token` body; a name is at most 32 characters, so this is generous. */
+const MAX_TOKEN_BODY_BYTES = 4 * 1024;
+const AFTER_PARAM = /^\d{1,16}$/;
+
+// Every HTML response. `connect-src 'self'` covers ws: and wss: to our own host (CSP Level 3);
+// no-referrer because tokens travel in WebSocket URLs.
+const PAGE_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+type AppContext = Context<{ Bindings: Env }>;
+
+const app = new Hono<{ Bindings: Env }>();
+
+app.onError((err, c) => {
+  if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+  logEvent('error', { where: 'worker', path: c.req.path, message: String(err), stack: err instanceof Error ? err.stack : undefined });
+  return c.json({ error: 'internal error' }, 500);
+});
+
+app.notFound((c) => c.json({ error: 'not found' }, 404));
+
+// Never wakes a room and reveals no configuration beyond whether the service can issue tokens.
+app.get('/api/health', (c) => c.json({ ok: true, configured: Boolean(c.env.AUTH_SECRET) }));
+
+app.post(
+  '/api/token',
+  bodyLimit({
+    maxSize: MAX_TOKEN_BODY_BYTES,
+    onError: () => {
+      throw new HTTPException(413, { message: `body is larger than ${MAX_TOKEN_BODY_BYTES} bytes` });
+    },
+  }),
+  async (c) => {
+    const config = readConfig(c.env);
+    if (!config.guestTokens) throw new HTTPException(403, { message: 'guest tokens are turned off' });
+    const secret = requireSecret(c);
+    // On Cloudflare, CF-Connecting-IP is set by the edge and can't be forged by the client.
+    const ip = c.req.header('CF-Connecting-IP') ?? 'unknown';
+    const { success } = await c.env.TOKEN_RATE_LIMITER.limit({ key: ip });
+    if (!success) {
+      logEvent('refused', { route: 'token', status: 429 });
+      c.header('Retry-After', '60');
+      throw new HTTPException(429, { message: 'too many tokens requested from this address; try again in a minute' });
+    }
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new HTTPException(400, { message: 'body must be JSON' });
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HTTPException(400, { message: 'body must be a JSON object' });
+    const name = parseDisplayName('name' in body ? body.name : undefined);
+    if (!name.ok) throw new HTTPException(400, { message: name.error });
+    // A returning guest keeps one identity: an old token's signature is proof enough, even expired.
+    const previous = await verifyToken(bearerToken(c.req.header('Authorization')), secret, { allowExpired: true });
+    const issued = await issueToken({ id: previous?.id ?? crypto.randomUUID(), name: name.name }, secret, config.tokenTtlSeconds);
+    return c.json(issued);
+  },
+);
+
+// Browsers can't set headers on a WebSocket handshake, so the token rides in the query string.
+// Don't use Hono's upgradeWebSocket here: it accepts the socket in the Worker, which can't
+// hibernate. The room accepts it and we return the room's 101 response as is.
+app.get('/api/rooms/:room/ws', async (c) => {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') throw new HTTPException(426, { message: 'expected a WebSocket upgrade' });
+  const room = parseRoomName(c.req.param('room'));
+  if (!room) throw new HTTPException(400, { message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit' });
+  const afterParam = c.req.query('after');
+  if (afterParam !== undefined && !AFTER_PARAM.test(afterParam)) throw new HTTPException(400, { message: 'after must be a non-negative integer' });
+  const after = afterParam === undefined ? undefined : Number(afterParam);
+  if (after !== undefined && !Number.isSafeInteger(after)) throw new HTTPException(400, { message: 'after must be a non-negative integer' });
+  const origin = c.req.header('Origin');
+  if (origin !== undefined && origin !== new URL(c.req.url).origin && !readConfig(c.env).allowedOrigins.has(origin)) {
+    logEvent('refused', { route: 'ws', status: 403, room, origin });
+    throw new HTTPException(403, { message: 'origin not allowed' });
+  }
+  const user = await verifyToken(c.req.query('token'), requireSecret(c));
+  if (!user) {
+    logEvent('refused', { route: 'ws', status: 401, room });
+    throw new HTTPException(401, { message: 'invalid or expired token' });
+  }
+  return c.env.CHAT_ROOM.getByName(room).fetch(roomRequest(room, user, after));
+});
+
+app.get('/', (c) => servePage(c));
+app.get('/room/:room', (c) => {
+  if (!parseRoomName(c.req.param('room'))) throw new HTTPException(400, { message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit' });
+  return servePage(c);
+});
+
+/** The one HTML page (it shows the lobby or a room from its URL), with the contract's headers. */
+async function servePage(c: AppContext): Promise<Response> {
+  const asset = await c.env.ASSETS.fetch(new URL('/', c.req.url));
+  const page = new Response(asset.body, asset);
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) page.headers.set(name, value);
+  return page;
+}
+
+/** Fails closed: without a secret no token is issued or accepted. */
+function requireSecret(c: AppContext): string {
+  const secret = c.env.AUTH_SECRET;
+  if (secret) return secret;
+  logEvent('error', { where: 'worker', message: 'AUTH_SECRET is not set' });
+  throw new HTTPException(503, { message: 'service not configured: AUTH_SECRET is not set' });
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+export default app;

@@ -1,0 +1,335 @@
+// ChatRoom: one Durable Object per room. It decides what is said: every frame is sized, rate
+// limited and validated here, then stored and broadcast. It trusts the Worker for who is talking
+// (the verified user arrives on the internal connect request) and nothing a client sends.
+// Assume eviction between any two events: per-socket facts live in attachments, history in SQLite,
+// and everything kept in memory is either a cache rebuilt on demand or safe to forget.
+import { DurableObject } from 'cloudflare:workers';
+import * as v from 'valibot';
+import { readConfig, type Config } from './config.ts';
+import { History } from './history.ts';
+import { logEvent } from './log.ts';
+import {
+  clientIdOf,
+  CLOSE_NORMAL,
+  CLOSE_POLICY,
+  CLOSE_SERVER_ERROR,
+  HEARTBEAT_INTERVAL_MS,
+  MAX_FRAME_BYTES,
+  MAX_PAGE,
+  MAX_RATE_REFUSALS_PER_MINUTE,
+  MAX_SOCKETS_PER_USER,
+  parseClientFrame,
+  PING_FRAME,
+  PONG_FRAME,
+  utf8ByteLength,
+  WELCOME_MESSAGES,
+  type ClientFrame,
+  type ErrorCode,
+  type ServerFrame,
+  type User,
+  UserSchema,
+} from './protocol.ts';
+import { TokenBuckets } from './rate-limit.ts';
+
+/** What each socket carries through hibernation (serializeAttachment, max 16 KiB); connectedAt in ms. */
+const AttachmentSchema = v.object({ user: UserSchema, room: v.string(), connectedAt: v.number() });
+type Attachment = v.InferOutput<typeof AttachmentSchema>;
+
+const OPEN = 1; // WebSocket.OPEN
+/** A socket that has shown no sign of life for this long is a ghost: its peer is gone. */
+const GHOST_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS;
+const PRESENCE_INTERVAL_MS = 1000;
+// Ghosts are looked for at most this often on connect (and by the alarm), not on every arrival:
+// a sweep walks every socket, and a storm of arrivals must not cost N².
+const SWEEP_INTERVAL_MS = 10_000;
+// Close codes the runtime synthesises; they can't be sent back in a Close frame.
+const SYNTHETIC_CLOSE_CODES = new Set([1005, 1006, 1015]);
+
+/** The internal request the Worker sends to open a socket for an already verified user. */
+export function roomRequest(room: string, user: User, after: number | undefined): Request {
+  const url = new URL('https://chat-room.internal/connect');
+  url.searchParams.set('room', room);
+  url.searchParams.set('user', user.id);
+  url.searchParams.set('name', user.name);
+  if (after !== undefined) url.searchParams.set('after', String(after));
+  return new Request(url, { headers: { Upgrade: 'websocket' } });
+}
+
+export class ChatRoom extends DurableObject<Env> {
+  readonly #config: Config;
+  readonly #history: History;
+  readonly #buckets: TokenBuckets;
+  // Caches of what the sockets' attachments say; rebuilt after a wake from getWebSockets().
+  readonly #attachments = new WeakMap<WebSocket, Attachment>();
+  /** Users connected now, one entry per id, oldest connection first; null until needed after a wake. */
+  #members: Map<string, User> | null = null;
+  readonly #lastSeen = new WeakMap<WebSocket, number>();
+  readonly #refusals = new WeakMap<WebSocket, { count: number; since: number }>();
+  #presenceSent = { count: -1, at: 0 };
+  #sweptAt = 0;
+  /** The alarm we know is set (ms), or null when unknown, as after a wake. */
+  #alarmAt: number | null = null;
+
+  // Runs again on every wake from hibernation: only cheap, idempotent work here.
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#config = readConfig(env);
+    this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
+    this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const room = url.searchParams.get('room');
+    const id = url.searchParams.get('user');
+    const name = url.searchParams.get('name');
+    const afterParam = url.searchParams.get('after');
+    if (!room || !id || !name || request.headers.get('Upgrade') !== 'websocket') return jsonError(400, 'bad internal connect request');
+    const user: User = { id, name };
+    const now = Date.now();
+    if (now - this.#sweptAt > SWEEP_INTERVAL_MS) await this.#closeGhosts(now);
+
+    if (this.#openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
+      logEvent('refused', { route: 'room', status: 429, room, userId: user.id });
+      return jsonError(429, `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`);
+    }
+    // Read before accepting, so a rebuilt member list doesn't already count the new socket.
+    const members = this.#memberMap();
+    const arriving = !members.has(user.id);
+
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [user.id]);
+    const attachment: Attachment = { user, room, connectedAt: now };
+    server.serializeAttachment(attachment);
+    this.#attachments.set(server, attachment);
+    // Re-insert so the map stays ordered by each user's newest connection, with its name.
+    members.delete(user.id);
+    members.set(user.id, user);
+
+    const after = afterParam === null ? undefined : Number(afterParam);
+    const page = after === undefined ? this.#history.latest(WELCOME_MESSAGES) : this.#history.after(after, MAX_PAGE);
+    this.#send(server, {
+      type: 'welcome',
+      user,
+      room,
+      members: [...members.values()].slice(-this.#config.presenceLimit),
+      memberCount: members.size,
+      messages: page.messages,
+      hasMore: page.hasMore,
+      ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
+    });
+    if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
+    await this.#ensureAlarm(now + GHOST_AFTER_MS);
+    logEvent('connect', { room, userId: user.id, members: members.size });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    try {
+      const now = Date.now();
+      this.#lastSeen.set(ws, now);
+      // The contract's order: size, rate-limit token, parse and validate, then the action.
+      const size = typeof raw === 'string' ? utf8ByteLength(raw) : raw.byteLength;
+      if (size > MAX_FRAME_BYTES) return this.#refuse(ws, 'too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
+      const { user } = this.#attachment(ws);
+      const retryAfterMs = this.#buckets.take(user.id, now);
+      if (retryAfterMs > 0) return this.#refuseForRate(ws, raw, retryAfterMs, now);
+      if (typeof raw !== 'string') return this.#refuse(ws, 'bad_frame', 'binary frames are not accepted');
+      const parsed = parseClientFrame(raw);
+      if (!parsed.ok) return this.#send(ws, parsed.error);
+      this.#handle(ws, user, parsed.frame, now);
+    } catch (err) {
+      // A throw here is a bug, not an answer to input: log it and close this socket only.
+      logEvent('error', { where: 'room', message: String(err), stack: err instanceof Error ? err.stack : undefined });
+      ws.close(CLOSE_SERVER_ERROR, 'internal error');
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    // Hibernated sockets need their Close mirrored by hand on every compatibility date; on a
+    // socket the runtime already closed this is a no-op.
+    if (!SYNTHETIC_CLOSE_CODES.has(code)) {
+      try {
+        ws.close(code, reason);
+      } catch {}
+    }
+    await this.#depart(ws);
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    logEvent('disconnect', { reason: 'socket error', message: String(error) });
+    await this.#depart(ws);
+  }
+
+  /** Sweeps ghosts and sends a throttled presence count; rescheduled only while sockets remain. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.#alarmAt = null;
+    await this.#closeGhosts(now);
+    const count = this.#memberMap().size;
+    if (count > this.#config.presenceLimit) this.#sendPresence(count, now);
+    if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
+  }
+
+  #handle(ws: WebSocket, user: User, frame: ClientFrame, now: number): void {
+    switch (frame.type) {
+      case 'message': {
+        const { message, duplicate } = this.#history.append(user, frame.text, frame.clientId, now);
+        // A resend after a lost acknowledgement gets the stored copy; nobody else sees it twice.
+        if (duplicate) this.#send(ws, message);
+        else this.#broadcast(message);
+        return;
+      }
+      case 'history': {
+        const page = frame.before !== undefined ? this.#history.before(frame.before, frame.limit) : this.#history.after(frame.after ?? 0, frame.limit);
+        this.#send(ws, { type: 'history', ...page });
+        return;
+      }
+      case 'typing':
+        this.#broadcast({ type: 'typing', user }, new Set(this.ctx.getWebSockets(user.id)));
+        return;
+      case 'ping':
+        // Any spelling other than PING_FRAME reaches the room; answer it the same way.
+        this.#send(ws, { type: 'pong' });
+        return;
+      default:
+        frame satisfies never;
+    }
+  }
+
+  #refuse(ws: WebSocket, code: ErrorCode, message: string): void {
+    this.#send(ws, { type: 'error', code, message });
+  }
+
+  #refuseForRate(ws: WebSocket, raw: string | ArrayBuffer, retryAfterMs: number, now: number): void {
+    const refusals = this.#refusals.get(ws);
+    const withinMinute = refusals !== undefined && now - refusals.since < 60_000;
+    const count = withinMinute ? refusals.count + 1 : 1;
+    this.#refusals.set(ws, { count, since: withinMinute ? refusals.since : now });
+    if (count > MAX_RATE_REFUSALS_PER_MINUTE) {
+      ws.close(CLOSE_POLICY, 'rate limit exceeded repeatedly');
+      return;
+    }
+    // The frame is not processed, but naming its clientId lets the sender retry that message.
+    const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
+    this.#send(ws, { type: 'error', code: 'rate_limited', message: 'slow down', retryAfterMs, ...(clientId ? { clientId } : {}) });
+  }
+
+  /** Removes a closed socket's user from presence if it was their last open socket. */
+  async #depart(ws: WebSocket): Promise<void> {
+    const attachment = this.#attachment(ws);
+    const { user } = attachment;
+    const members = this.#memberMap(ws);
+    const stillHere = this.#openSockets(user.id).some((other) => other !== ws);
+    if (stillHere || !members.delete(user.id)) return;
+    logEvent('disconnect', { room: attachment.room, userId: user.id, members: members.size });
+    await this.#announce({ type: 'leave', user, ts: Date.now() });
+  }
+
+  /** Join/leave to everyone while the room is small; past PRESENCE_LIMIT, a throttled count. */
+  async #announce(frame: Extract<ServerFrame, { type: 'join' | 'leave' }>, except?: WebSocket): Promise<void> {
+    const count = this.#memberMap().size;
+    if (count <= this.#config.presenceLimit) {
+      this.#broadcast(frame, except && new Set([except]));
+      return;
+    }
+    const now = Date.now();
+    if (now - this.#presenceSent.at >= PRESENCE_INTERVAL_MS) this.#sendPresence(count, now);
+    else await this.#ensureAlarm(this.#presenceSent.at + PRESENCE_INTERVAL_MS);
+  }
+
+  #sendPresence(count: number, now: number): void {
+    if (count === this.#presenceSent.count) return;
+    this.#presenceSent = { count, at: now };
+    this.#broadcast({ type: 'presence', count });
+  }
+
+  async #ensureAlarm(at: number): Promise<void> {
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || this.#alarmAt > at) {
+      await this.ctx.storage.setAlarm(at);
+      this.#alarmAt = at;
+    }
+  }
+
+  /**
+   * Closes sockets whose peer has sent nothing, not even an auto-answered ping, for two heartbeat
+   * periods: their TCP connection died without a Close, and they would haunt the member list.
+   */
+  async #closeGhosts(now: number): Promise<void> {
+    this.#sweptAt = now;
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== OPEN) continue;
+      const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      const lastSign = Math.max(lastPing, this.#lastSeen.get(ws) ?? 0, this.#attachment(ws).connectedAt);
+      if (now - lastSign <= GHOST_AFTER_MS) continue;
+      ws.close(CLOSE_NORMAL, 'no heartbeat');
+      await this.#depart(ws);
+    }
+  }
+
+  /** `leaving` counts as present when the map is rebuilt, so its departure can be announced. */
+  #memberMap(leaving?: WebSocket): Map<string, User> {
+    if (this.#members) return this.#members;
+    const open = this.ctx
+      .getWebSockets()
+      .filter((ws) => ws === leaving || ws.readyState === OPEN)
+      .map((ws) => this.#attachment(ws))
+      .sort((a, b) => a.connectedAt - b.connectedAt);
+    this.#members = new Map();
+    for (const { user } of open) {
+      this.#members.delete(user.id);
+      this.#members.set(user.id, user);
+    }
+    return this.#members;
+  }
+
+  #openSockets(userId: string): WebSocket[] {
+    return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === OPEN);
+  }
+
+  #attachment(ws: WebSocket): Attachment {
+    let attachment = this.#attachments.get(ws);
+    if (!attachment) {
+      const stored: unknown = ws.deserializeAttachment();
+      if (!v.is(AttachmentSchema, stored)) throw new Error('socket without a valid attachment');
+      attachment = stored;
+      this.#attachments.set(ws, attachment);
+    }
+    return attachment;
+  }
+
+  #send(ws: WebSocket, frame: ServerFrame): void {
+    try {
+      ws.send(JSON.stringify(frame));
+    } catch {
+      // The socket closed under us; its close event cleans up.
+    }
+  }
+
+  /** Serialises once and sends to every open socket but `except`; one dead socket never stops the loop. */
+  #broadcast(frame: ServerFrame, except?: ReadonlySet<WebSocket>): void {
+    const data = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      if (except?.has(ws)) continue;
+      try {
+        ws.send(data);
+      } catch {}
+    }
+  }
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function jsonError(status: number, error: string): Response {
+  return Response.json({ error }, { status });
+}

@@ -1,0 +1,131 @@
+// @ts-check
+// Starts `wrangler dev` on a free loopback port for end-to-end tests, browser tests and the
+// benchmark, and stops exactly the processes it started (its own process group).
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { sign } from 'hono/jwt';
+
+/** The secret every test server signs with; test-only, passed with `--var`. */
+export const TEST_SECRET = 'test-secret-for-local-servers-only';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
+
+/** @returns {Promise<number>} a TCP port that was free a moment ago */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * @typedef {object} DevServerOptions
+ * @property {Record<string, string>} [vars] extra `--var`s (AUTH_SECRET defaults to TEST_SECRET)
+ * @property {string} [persistTo] keep Durable Object storage here across restarts
+ * @property {string} [config] wrangler config file (default: the app's wrangler.toml)
+ * @property {number} [port] listen here (default: a free port)
+ * @property {number} [readyTimeoutMs] how long to wait for the first answer (default 90 s)
+ */
+
+/**
+ * @typedef {object} DevServer
+ * @property {string} origin e.g. `http://127.0.0.1:43121`
+ * @property {number} port
+ * @property {() => number | undefined} pid the wrangler process id (also its process group)
+ * @property {() => string} output everything wrangler printed so far
+ * @property {() => Promise<void>} stop ends wrangler and workerd
+ * @property {() => Promise<void>} restart stop, then start again on the same port and storage
+ */
+
+/**
+ * Starts `wrangler dev` and resolves once it answers HTTP.
+ * @param {DevServerOptions} [options]
+ * @returns {Promise<DevServer>}
+ */
+export async function startDevServer(options = {}) {
+  const port = options.port ?? (await freePort());
+  const origin = `http://127.0.0.1:${port}`;
+  const vars = { AUTH_SECRET: TEST_SECRET, ...options.vars };
+  const args = [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--log-level', 'warn', '--show-interactive-dev-session=false'];
+  if (options.config) args.push('--config', options.config);
+  if (options.persistTo) args.push('--persist-to', options.persistTo);
+  for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
+
+  /** @type {import('node:child_process').ChildProcess | undefined} */
+  let child;
+  let log = '';
+
+  async function start() {
+    child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      // A process group of our own, so stop() reaches workerd too and nothing else.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+    });
+    child.stdout?.on('data', (chunk) => (log += chunk));
+    child.stderr?.on('data', (chunk) => (log += chunk));
+    const exited = new Promise((_, reject) => child?.once('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${log}`))));
+    exited.catch(() => {});
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+    while (Date.now() < deadline) {
+      const ok = await Promise.race([
+        fetch(`${origin}/api/health`).then((res) => res.ok, () => false),
+        exited,
+      ]);
+      if (ok) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await stop();
+    throw new Error(`wrangler dev did not answer within the time limit:\n${log}`);
+  }
+
+  async function stop() {
+    const running = child;
+    child = undefined;
+    if (!running?.pid || running.exitCode !== null) return;
+    const gone = new Promise((resolve) => running.once('exit', resolve));
+    try {
+      process.kill(-running.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        if (running.pid) process.kill(-running.pid, 'SIGKILL');
+      } catch {}
+    }, 5_000);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  await start();
+  return {
+    origin,
+    port,
+    pid: () => child?.pid,
+    output: () => log,
+    stop,
+    async restart() {
+      await stop();
+      await start();
+    },
+  };
+}
+
+/**
+ * Mints a token the way a "bring your own auth" backend would.
+ * @param {{ id: string; name: string; ttlSeconds?: number; secret?: string }} user
+ */
+export function mintToken({ id, name, ttlSeconds = 900, secret = TEST_SECRET }) {
+  const iat = Math.floor(Date.now() / 1000);
+  return sign({ sub: id, name, iat, exp: iat + ttlSeconds }, secret, 'HS256');
+}
