@@ -16,7 +16,7 @@ export class FloorRoom extends DurableObject<FloorEnv> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
     // The constructor re-runs on every wake; the benchmark counts these lines to see that an
     // idle room hibernated. console.warn because the launcher runs wrangler at --log-level warn.
-    console.warn(`[floor] room constructed (${ctx.getWebSockets().length} sockets)`);
+    console.warn(`[floor] room ${ctx.id.name ?? ctx.id.toString()} constructed with ${ctx.getWebSockets().length} sockets`);
   }
 
   override async fetch(_request: Request): Promise<Response> {
