@@ -76,6 +76,11 @@ app.post(
   },
 );
 
+app.all('/api/token', (c) => {
+  c.header('Allow', 'POST');
+  throw new HTTPException(405, { message: 'use POST' });
+});
+
 // Browsers can't set headers on a WebSocket handshake, so the token rides in the query string.
 // Don't use Hono's upgradeWebSocket here: it accepts the socket in the Worker, which can't
 // hibernate. The room accepts it and we return the room's 101 response as is.

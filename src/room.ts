@@ -78,6 +78,9 @@ export class ChatRoom extends DurableObject<Env> {
     this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    // Sockets that outlived the previous instance mean this is a wake from hibernation.
+    const sockets = ctx.getWebSockets().length;
+    if (sockets > 0) logEvent('wake', { sockets });
   }
 
   override async fetch(request: Request): Promise<Response> {
@@ -133,7 +136,9 @@ export class ChatRoom extends DurableObject<Env> {
       // The contract's order: size, rate-limit token, parse and validate, then the action.
       const size = typeof raw === 'string' ? utf8ByteLength(raw) : raw.byteLength;
       if (size > MAX_FRAME_BYTES) return this.#refuse(ws, 'too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
-      const { user } = this.#attachment(ws);
+      const attachment = this.#attachment(ws);
+      if (!attachment) throw new Error('socket without a valid attachment');
+      const { user } = attachment;
       const retryAfterMs = this.#buckets.take(user.id, now);
       if (retryAfterMs > 0) return this.#refuseForRate(ws, raw, retryAfterMs, now);
       if (typeof raw !== 'string') return this.#refuse(ws, 'bad_frame', 'binary frames are not accepted');
@@ -220,6 +225,7 @@ export class ChatRoom extends DurableObject<Env> {
   /** Removes a closed socket's user from presence if it was their last open socket. */
   async #depart(ws: WebSocket): Promise<void> {
     const attachment = this.#attachment(ws);
+    if (!attachment) return;
     const { user } = attachment;
     const members = this.#memberMap(ws);
     const stillHere = this.#openSockets(user.id).some((other) => other !== ws);
@@ -264,7 +270,7 @@ export class ChatRoom extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) {
       if (ws.readyState !== OPEN) continue;
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      const lastSign = Math.max(lastPing, this.#lastSeen.get(ws) ?? 0, this.#attachment(ws).connectedAt);
+      const lastSign = Math.max(lastPing, this.#lastSeen.get(ws) ?? 0, this.#attachment(ws)?.connectedAt ?? 0);
       if (now - lastSign <= GHOST_AFTER_MS) continue;
       ws.close(CLOSE_NORMAL, 'no heartbeat');
       await this.#depart(ws);
@@ -278,6 +284,7 @@ export class ChatRoom extends DurableObject<Env> {
       .getWebSockets()
       .filter((ws) => ws === leaving || ws.readyState === OPEN)
       .map((ws) => this.#attachment(ws))
+      .filter((attachment) => attachment !== null)
       .sort((a, b) => a.connectedAt - b.connectedAt);
     this.#members = new Map();
     for (const { user } of open) {
@@ -291,11 +298,13 @@ export class ChatRoom extends DurableObject<Env> {
     return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === OPEN);
   }
 
-  #attachment(ws: WebSocket): Attachment {
+  /** The socket's user and room; null only if its attachment was lost or corrupted (a bug). */
+  #attachment(ws: WebSocket): Attachment | null {
     let attachment = this.#attachments.get(ws);
     if (!attachment) {
       const stored: unknown = ws.deserializeAttachment();
-      if (!v.is(AttachmentSchema, stored)) throw new Error('socket without a valid attachment');
+      // One broken socket must not take presence down for the whole room.
+      if (!v.is(AttachmentSchema, stored)) return null;
       attachment = stored;
       this.#attachments.set(ws, attachment);
     }

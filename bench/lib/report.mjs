@@ -1,0 +1,152 @@
+// @ts-check
+// Turns the runs of every scenario into figures per target (samples pooled across rounds), the
+// app's ratios to the floor, the pass/fail of each target, and the printed table.
+import { median, ratio, round, summarize } from './stats.mjs';
+
+/** @typedef {import('../scenarios/common.mjs').RunResult} RunResult */
+
+/**
+ * The figures of one target in one scenario, over all its rounds.
+ * @param {RunResult[]} runs
+ */
+export function aggregate(runs) {
+  const connect = summarize(runs.flatMap((r) => r.connectMs));
+  const latency = summarize(runs.flatMap((r) => r.latencyMs));
+  const delivered = runs.reduce((sum, r) => sum + r.delivered, 0);
+  const expected = runs.reduce((sum, r) => sum + r.expected, 0);
+  /** @type {Record<string, number>} */
+  const connectFailures = {};
+  /** @type {Record<string, number>} */
+  const errors = {};
+  for (const r of runs) {
+    for (const [k, n] of Object.entries(r.connectFailures)) connectFailures[k] = (connectFailures[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + n;
+  }
+  /** @type {Record<string, number | boolean | string | null>} */
+  const extra = {};
+  for (const key of new Set(runs.flatMap((r) => Object.keys(r.extra)))) {
+    const values = runs.map((r) => r.extra[key]);
+    if (values.every((v) => typeof v === 'boolean')) extra[key] = values.every((v) => v === values[0]) ? /** @type {boolean} */ (values[0]) : 'mixed';
+    else extra[key] = nullableRound(median(values.map((v) => (typeof v === 'number' ? v : null))));
+  }
+  const perSocket = runs.map((r) => (r.sockets > 0 ? (r.rssKiB.peak - r.rssKiB.baseline) / r.sockets : null));
+  return {
+    rounds: runs.length,
+    sockets: median(runs.map((r) => r.sockets)),
+    connectMs: { p50: connect.p50, p99: connect.p99 },
+    connectFailures,
+    latencyMs: { p50: latency.p50, p95: latency.p95, p99: latency.p99, max: latency.max, samples: latency.count },
+    deliveredPerSec: nullableRound(median(runs.map((r) => r.deliveredPerSec)), 0),
+    delivered,
+    expected,
+    lost: Math.max(0, expected - delivered),
+    duplicates: runs.reduce((sum, r) => sum + r.duplicates, 0),
+    errors,
+    rss: {
+      // Growth of the runtime workerd (the process running the Worker and its Durable Objects)
+      // from before the first socket to its peak, per connected socket.
+      perSocketKiB: nullableRound(median(perSocket), 1),
+      peakMiB: nullableRound(Math.max(...runs.map((r) => r.rssKiB.peak)) / 1024, 1),
+      peakWithDevProxyMiB: nullableRound(Math.max(...runs.map((r) => r.rssKiB.peakTotal)) / 1024, 1),
+    },
+    extra,
+  };
+}
+
+/** @typedef {ReturnType<typeof aggregate>} Figures */
+
+/**
+ * app / floor for every comparable figure.
+ * @param {Figures} floor
+ * @param {Figures} app
+ */
+export function ratios(floor, app) {
+  /** @type {Record<string, number | null>} */
+  const out = {
+    connectP50: ratio(app.connectMs.p50, floor.connectMs.p50),
+    connectP99: ratio(app.connectMs.p99, floor.connectMs.p99),
+    latencyP50: ratio(app.latencyMs.p50, floor.latencyMs.p50),
+    latencyP95: ratio(app.latencyMs.p95, floor.latencyMs.p95),
+    latencyP99: ratio(app.latencyMs.p99, floor.latencyMs.p99),
+    latencyMax: ratio(app.latencyMs.max, floor.latencyMs.max),
+    deliveredPerSec: ratio(app.deliveredPerSec, floor.deliveredPerSec),
+    rssPerSocket: ratio(app.rss.perSocketKiB, floor.rss.perSocketKiB),
+  };
+  for (const key of ['connectAllMs', 'broadcastMs', 'acceptedPerSec', 'pongP99Ms']) {
+    const a = app.extra[key];
+    const f = floor.extra[key];
+    if (typeof a === 'number' && typeof f === 'number') out[key] = ratio(a, f);
+  }
+  return out;
+}
+
+/** The issue's targets: [scenario, ratio key, 'max' | 'min', limit, label]. */
+export const TARGETS = /** @type {const} */ ([
+  ['fanout', 'latencyP99', 'max', 1.25, 'fan-out p99 latency <= 1.25x floor'],
+  ['burst', 'deliveredPerSec', 'min', 0.8, 'burst throughput >= 0.8x floor'],
+  ['storm', 'connectAllMs', 'max', 1.25, 'storm: time to connect all <= 1.25x floor'],
+  ['storm', 'broadcastMs', 'max', 1.25, 'storm: time to deliver to all <= 1.25x floor'],
+]);
+
+/**
+ * @param {number | null | undefined} value
+ * @param {number} [digits]
+ */
+function nullableRound(value, digits = 2) {
+  return typeof value === 'number' && Number.isFinite(value) ? round(value, digits) : null;
+}
+
+/**
+ * @param {number | null | undefined} value
+ * @param {number} [digits]
+ */
+function fmt(value, digits = 1) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '-';
+  if (Math.abs(value) >= 10_000) return value.toExponential(2);
+  return value.toFixed(digits);
+}
+
+/** @param {number | null | undefined} value */
+function x(value) {
+  return typeof value === 'number' ? `${value.toFixed(2)}x` : '-';
+}
+
+/**
+ * The table for one scenario: a row per target and a row of ratios.
+ * @param {string} title
+ * @param {Partial<Record<'floor' | 'app', Figures>>} figures
+ * @param {Record<string, number | null> | null} r
+ */
+export function scenarioTable(title, figures, r) {
+  const head = ['', 'sockets', 'conn p50', 'conn p99', 'lat p50', 'lat p95', 'lat p99', 'lat max', 'deliv/s', 'delivered/expected', 'KiB/sock'];
+  /** @type {string[][]} */
+  const rows = [head];
+  for (const name of /** @type {const} */ (['floor', 'app'])) {
+    const f = figures[name];
+    if (!f) continue;
+    rows.push([
+      name,
+      fmt(f.sockets, 0),
+      fmt(f.connectMs.p50),
+      fmt(f.connectMs.p99),
+      fmt(f.latencyMs.p50, 2),
+      fmt(f.latencyMs.p95, 2),
+      fmt(f.latencyMs.p99, 2),
+      fmt(f.latencyMs.max, 1),
+      fmt(f.deliveredPerSec, 0),
+      `${f.delivered}/${f.expected}${f.lost ? ' LOST!' : ''}`,
+      fmt(f.rss.perSocketKiB, 1),
+    ]);
+  }
+  if (r) {
+    rows.push(['app/floor', '', x(r.connectP50), x(r.connectP99), x(r.latencyP50), x(r.latencyP95), x(r.latencyP99), x(r.latencyMax), x(r.deliveredPerSec), '', x(r.rssPerSocket)]);
+  }
+  const widths = head.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  const lines = rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
+  const extras = [];
+  for (const name of /** @type {const} */ (['floor', 'app'])) {
+    const f = figures[name];
+    if (f && Object.keys(f.extra).length) extras.push(`  ${name}: ${Object.entries(f.extra).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v, 1) : v}`).join(' ')}`);
+  }
+  return [title, ...lines, ...extras].join('\n');
+}

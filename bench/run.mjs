@@ -1,0 +1,225 @@
+// @ts-check
+// `npm run bench`: starts the floor (bench/floor) and the app with `wrangler dev` on loopback, runs
+// every scenario against both (one after the other, never at the same time), prints a table of
+// the app's figures as ratios to the floor and writes them to bench/results/latest.json.
+// Flags: --quick (a short version of everything, under a minute), --only <name[,name]>,
+// --rounds <n>, --storm <sockets>. Every wait is bounded, and a hard deadline ends the run.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { sleep } from './lib/client.mjs';
+import { aggregate, ratios, scenarioTable, TARGETS } from './lib/report.mjs';
+import { startTarget } from './lib/targets.mjs';
+import { burst } from './scenarios/burst.mjs';
+import { idle } from './scenarios/idle.mjs';
+import { fanout, rooms } from './scenarios/paced.mjs';
+import { storm } from './scenarios/storm.mjs';
+
+const SCENARIOS = [fanout, burst, rooms, storm, idle];
+/** File descriptors we ask for: wrangler's dev proxy holds about 7 per WebSocket. */
+const WANTED_NOFILE = 65_536;
+const STORM_MAX = 8_000;
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    storm: { type: 'string' },
+  },
+});
+
+raiseFileLimitOrContinue();
+
+const quick = flags.quick ?? false;
+const started = Date.now();
+// The whole run ends by itself: about 5 minutes normally, under a minute with --quick.
+const hardDeadline = started + (quick ? 60_000 : 15 * 60_000);
+const perRunCapMs = quick ? 15_000 : 60_000;
+const rounds = Number(flags.rounds ?? (quick ? 1 : 2));
+const nofile = openFileLimit();
+// Each socket costs one descriptor here and about 7 in the dev proxy, which inherits our limit.
+const stormSize = Number(flags.storm ?? Math.max(2_000, Math.min(STORM_MAX, Math.floor((nofile - 2_000) / 8))));
+const only = flags.only?.split(',').map((s) => s.trim());
+const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
+if (selected.length === 0) fail(`--only ${flags.only}: no such scenario (have ${SCENARIOS.map((s) => s.name).join(', ')})`);
+const runTag = `b${started.toString(36).slice(-6)}`;
+const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+
+/** @type {Map<'floor' | 'app', import('./lib/targets.mjs').Target>} */
+const targets = new Map();
+/** @type {Record<string, Partial<Record<'floor' | 'app', import('./scenarios/common.mjs').RunResult[]>>>} */
+const results = {};
+/** @type {string[]} */
+const problems = [];
+
+const deadlineTimer = setTimeout(async () => {
+  console.error(`\n!!! HARD DEADLINE: the run did not finish within ${Math.round((hardDeadline - started) / 1000)} s; stopping with what we have.`);
+  problems.push('hard deadline hit: results are partial');
+  await finish(2);
+}, hardDeadline - started);
+
+console.log(`edge chat bench: ${quick ? 'quick' : 'full'}, ${rounds} round(s), scenarios ${selected.map((s) => s.name).join(', ')}; ` + `open-file limit ${nofile}, storm ${stormSize} sockets, ${cpus().length} cpus`);
+for (const name of /** @type {const} */ (['floor', 'app'])) {
+  const t0 = Date.now();
+  try {
+    targets.set(name, await startTarget(name));
+    console.log(`  ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${targets.get(name)?.port}`);
+  } catch (err) {
+    problems.push(`${name} did not start: ${String(err).slice(0, 2000)}`);
+    console.error(`!!! ${name} did not start:\n${err}`);
+  }
+}
+
+for (const scenario of selected) {
+  results[scenario.name] = {};
+  for (let round = 0; round < rounds; round++) {
+    // ABBA: the floor goes first in even rounds, the app in odd ones, so drift cancels out.
+    const order = /** @type {const} */ (round % 2 === 0 ? ['floor', 'app'] : ['app', 'floor']);
+    const contexts = order.flatMap((name) => {
+      const target = targets.get(name);
+      return target ? [{ target, quick, stormSize, tag: `${runTag}-${scenario.name}-${name}${round}`, deadline: Math.min(hardDeadline - 5_000, Date.now() + perRunCapMs * (scenario.overlapped ? 2 : 1)) }] : [];
+    });
+    if ('start' in scenario) {
+      // Both connect (one after the other), both wait out the same idle period, both finish.
+      const finishers = [];
+      for (const ctx of contexts) finishers.push({ ctx, finishRun: await scenario.start(ctx) });
+      for (const { ctx, finishRun } of finishers) record(scenario.name, ctx.target.name, await finishRun());
+    } else {
+      for (const ctx of contexts) {
+        ctx.deadline = Math.min(hardDeadline - 5_000, Date.now() + perRunCapMs);
+        record(scenario.name, ctx.target.name, await scenario.run(ctx));
+        await sleep(quick ? 200 : 1_000); // let closes drain before the other target starts
+      }
+    }
+  }
+}
+clearTimeout(deadlineTimer);
+await finish(0);
+
+/**
+ * @param {string} scenario
+ * @param {'floor' | 'app'} target
+ * @param {import('./scenarios/common.mjs').RunResult} result
+ */
+function record(scenario, target, result) {
+  const runs = (results[scenario] ??= {});
+  (runs[target] ??= []).push(result);
+  const lost = result.expected - result.delivered;
+  const failed = Object.values(result.connectFailures).reduce((a, b) => a + b, 0);
+  console.log(
+    `  ${scenario.padEnd(7)} ${target.padEnd(5)} sockets ${result.sockets}, delivered ${result.delivered}/${result.expected}` +
+      (lost ? ` (${lost} LOST)` : '') +
+      (failed ? `, ${failed} connects FAILED ${JSON.stringify(result.connectFailures)}` : '') +
+      (Object.keys(result.errors).length ? `, error frames ${JSON.stringify(result.errors)}` : ''),
+  );
+}
+
+/** Prints the table, checks the targets, writes the JSON, stops both servers and exits. */
+async function finish(/** @type {number} */ code) {
+  /** @type {Record<string, unknown>} */
+  const scenarios = {};
+  /** @type {{ target: string; ratio: number | null; limit: number; met: boolean }[]} */
+  const verdicts = [];
+  const tables = [];
+  for (const scenario of selected) {
+    const runs = results[scenario.name];
+    if (!runs) continue;
+    const floor = runs.floor?.length ? aggregate(runs.floor) : undefined;
+    const app = runs.app?.length ? aggregate(runs.app) : undefined;
+    const r = floor && app ? ratios(floor, app) : null;
+    scenarios[scenario.name] = { title: scenario.title, floor, app, ratios: r };
+    tables.push(scenarioTable(`${scenario.name}: ${scenario.title}`, { floor, app }, r));
+    for (const [name, f] of /** @type {const} */ ([['floor', floor], ['app', app]])) {
+      if (!f) continue;
+      if (f.lost > 0) problems.push(`${scenario.name}/${name}: ${f.lost} of ${f.expected} messages LOST`);
+      if (f.duplicates > 0) problems.push(`${scenario.name}/${name}: ${f.duplicates} duplicate deliveries`);
+      const failed = Object.values(f.connectFailures).reduce((a, b) => a + b, 0);
+      if (failed > 0) problems.push(`${scenario.name}/${name}: ${failed} connects failed ${JSON.stringify(f.connectFailures)}`);
+      if (Object.keys(f.errors).length) problems.push(`${scenario.name}/${name}: error frames ${JSON.stringify(f.errors)}`);
+      if (scenario.name === 'idle') {
+        if (f.extra.hibernated !== true) problems.push(`idle/${name}: hibernation not seen (${f.extra.hibernated}); the room logs no wake, or never slept`);
+        if (f.extra.pingWokeRoom !== false) problems.push(`idle/${name}: a ping woke the room (${f.extra.pingWokeRoom})`);
+        if (f.extra.pongs !== f.sockets) problems.push(`idle/${name}: ${f.extra.pongs} pongs for ${f.sockets} pings`);
+      }
+    }
+  }
+  for (const [scenario, key, kind, limit, label] of TARGETS) {
+    const entry = /** @type {{ ratios?: Record<string, number | null> | null } | undefined} */ (scenarios[scenario]);
+    if (!entry) continue;
+    const value = entry.ratios?.[key] ?? null;
+    verdicts.push({ target: label, ratio: value, limit, met: value !== null && (kind === 'max' ? value <= limit : value >= limit) });
+  }
+  const lost = Object.values(scenarios).reduce((/** @type {number} */ sum, s) => {
+    const { floor, app } = /** @type {{ floor?: { lost: number }; app?: { lost: number } }} */ (s);
+    return sum + (floor?.lost ?? 0) + (app?.lost ?? 0);
+  }, 0);
+  verdicts.push({ target: '0 messages lost everywhere', ratio: lost, limit: 0, met: lost === 0 && Object.keys(scenarios).length > 0 });
+
+  console.log(`\n${tables.join('\n\n')}\n`);
+  console.log('latency and connect times in ms; deliv/s = deliveries per second; KiB/sock = runtime workerd RSS growth per socket');
+  console.log('\nTargets (app as a ratio to the floor, same run):');
+  for (const v of verdicts) console.log(`  [${v.met ? 'MET' : 'NOT MET'}] ${v.target}: ${v.ratio === null ? 'no figure' : v.ratio}`);
+  if (lost > 0) console.error(`\n${'!'.repeat(72)}\n!!! ${lost} MESSAGES LOST. Anything lost is a bug.\n${'!'.repeat(72)}`);
+  if (problems.length) console.error(`\nProblems:\n${problems.map((p) => `  !!! ${p}`).join('\n')}`);
+
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const json = {
+    startedAt: new Date(started).toISOString(),
+    durationSec: Math.round((Date.now() - started) / 1000),
+    mode: quick ? 'quick' : 'full',
+    complete: code === 0,
+    rounds,
+    machine: { cpus: cpus().length, node: process.version, openFileLimit: nofile, stormSize },
+    units: { time: 'ms', rate: 'per second', memory: 'KiB per socket, MiB peak' },
+    scenarios,
+    targets: verdicts,
+    problems,
+  };
+  // --quick and --only runs are for trying things out; only a full run replaces latest.json.
+  const file = quick || only ? RESULTS.replace('latest.json', 'partial.json.tmp') : RESULTS;
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nwrote ${file} (${json.durationSec} s)`);
+  for (const target of targets.values()) await target.stop();
+  process.exit(code !== 0 ? code : problems.length || verdicts.some((v) => !v.met && v.target.startsWith('0 messages')) ? 1 : 0);
+}
+
+/** Soft limit on open files for this process (what sockets and the children we spawn get). */
+function openFileLimit() {
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  const soft = Number(line?.split(/\s+/)[3]);
+  return Number.isFinite(soft) ? soft : 1024;
+}
+
+/**
+ * Re-runs this script under a higher open-file limit when the shell allows raising it (root, or
+ * a high enough hard limit). Otherwise carries on, and the storm uses fewer sockets.
+ */
+function raiseFileLimitOrContinue() {
+  if (process.env.EDGE_CHAT_BENCH_NOFILE || openFileLimit() >= WANTED_NOFILE) return;
+  const probe = spawnSync('sh', ['-c', `ulimit -n ${WANTED_NOFILE}`], { stdio: 'ignore' });
+  if (probe.status !== 0) {
+    console.warn(`note: could not raise the open-file limit to ${WANTED_NOFILE}; the storm will use fewer sockets`);
+    return;
+  }
+  const child = spawn('sh', ['-c', `ulimit -n ${WANTED_NOFILE} && exec "$0" "$@"`, process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, EDGE_CHAT_BENCH_NOFILE: String(WANTED_NOFILE) },
+  });
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  // Nothing below runs in this process: wait for the child forever.
+  throw new ChildRunning();
+}
+
+/** @param {string} message */
+function fail(message) {
+  console.error(message);
+  process.exit(2);
+}
+
+class ChildRunning extends Error {}

@@ -1,0 +1,55 @@
+// @ts-check
+// What every scenario run returns, and the measuring both paced scenarios and the others share.
+import { startRssSampler } from '../lib/memory.mjs';
+
+/**
+ * @typedef {object} RunContext
+ * @property {import('../lib/targets.mjs').Target} target
+ * @property {boolean} quick
+ * @property {number} deadline Date.now() by which this run must have ended
+ * @property {string} tag unique per run: room names and user ids start with it
+ * @property {number} stormSize sockets for the connection storm
+ */
+
+/**
+ * One scenario against one target, once. Raw samples stay in memory for pooling across rounds
+ * and are left out of the JSON file.
+ * @typedef {object} RunResult
+ * @property {number} sockets sockets that connected
+ * @property {Record<string, number>} connectFailures reason -> count
+ * @property {number[]} connectMs per socket, until usable
+ * @property {number[]} latencyMs per delivery, from the sender's send to the receiver's receipt
+ * @property {number} delivered
+ * @property {number} expected
+ * @property {number} duplicates
+ * @property {Record<string, number>} errors error frames received, by code
+ * @property {number | null} deliveredPerSec deliveries / (last delivery - first send)
+ * @property {{ baseline: number; peak: number; peakTotal: number }} rssKiB runtime workerd at start and at its peak; peakTotal adds the dev proxy
+ * @property {Record<string, number | boolean | string | null>} extra figures only this scenario has
+ */
+
+/**
+ * Starts the RSS sampler for a target and returns a function that turns what it saw into the
+ * RunResult field.
+ * @param {import('../lib/targets.mjs').Target} target
+ */
+export function sampleMemory(target) {
+  const sampler = startRssSampler(target.pgid);
+  return {
+    sample: sampler.sample,
+    /** @returns {RunResult['rssKiB']} */
+    stop() {
+      const { baseline, peak } = sampler.stop();
+      return { baseline: baseline.runtime, peak: peak.runtime, peakTotal: peak.total };
+    },
+  };
+}
+
+/**
+ * Milliseconds left before `deadline`, at most `cap`.
+ * @param {number} deadline
+ * @param {number} cap
+ */
+export function budget(deadline, cap) {
+  return Math.max(0, Math.min(cap, deadline - Date.now()));
+}

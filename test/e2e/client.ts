@@ -1,0 +1,203 @@
+// Helpers for the end-to-end tests that talk to `wrangler dev` over real TCP with the `ws` package:
+// unique rooms, users with minted tokens, and a socket wrapper whose every received frame is
+// checked against the contract (the same shape as test/helpers.ts, plus terminate()).
+import { randomUUID } from 'node:crypto';
+import * as v from 'valibot';
+import WebSocket from 'ws';
+import { ServerFrameSchema, type ServerFrame, type User } from '../../src/protocol.ts';
+import { mintToken } from './wrangler.mjs';
+
+let counter = 0;
+
+/** A room name no other test against the same server uses. */
+export function uniqueRoom(prefix = 'room'): string {
+  return `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+}
+
+/** A user with a fresh id and a token minted the way a "bring your own auth" backend would. */
+export async function newUser(name = 'alice', id: string = randomUUID()): Promise<{ user: User; token: string }> {
+  return { user: { id, name }, token: await mintToken({ id, name }) };
+}
+
+export type Frame<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+
+/** The room refused the upgrade with an HTTP answer instead of 101. */
+export class UpgradeRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    super(`upgrade refused: ${status} ${body}`);
+  }
+}
+
+export interface E2ESocket {
+  ws: WebSocket;
+  /** The next frame, or a rejection after `timeoutMs` (or when a frame broke the contract). */
+  next(timeoutMs?: number): Promise<ServerFrame>;
+  /** The next frame with its exact text as it came off the wire. */
+  nextRaw(timeoutMs?: number): Promise<{ frame: ServerFrame; text: string }>;
+  /** Skips frames until one of `type` arrives. */
+  nextOf<T extends ServerFrame['type']>(type: T, timeoutMs?: number): Promise<Frame<T>>;
+  /** Resolves to true when no frame arrives within `ms`. */
+  silentFor(ms: number): Promise<boolean>;
+  send(frame: unknown): void;
+  /** Resolves with the close code once the socket is closed, by either side or by terminate(). */
+  closed: Promise<{ code: number; reason: string }>;
+  /** Closes with a Close frame (1000) and waits, up to 2 s, for the server's answer. */
+  close(): Promise<void>;
+  /** Drops the TCP connection without a Close frame, as a dying network or a killed tab would. */
+  terminate(): Promise<void>;
+}
+
+type Received = { frame: ServerFrame; text: string } | { error: Error };
+
+export interface OpenOptions {
+  /** Resume: only messages with a larger id come in the welcome. */
+  after?: number;
+  /** Sent as the `Origin` header; none by default, as a non-browser client would. */
+  origin?: string;
+  /** How long to wait for the upgrade (default 10 s). */
+  timeoutMs?: number;
+}
+
+/**
+ * Opens a room socket through the Worker's upgrade route at `origin` (e.g. http://127.0.0.1:8787).
+ * Rejects with UpgradeRefused when the server answers the upgrade with an HTTP status.
+ */
+export function openSocket(origin: string, room: string, token: string, options: OpenOptions = {}): Promise<E2ESocket> {
+  const url = new URL(`/api/rooms/${room}/ws`, origin.replace(/^http/, 'ws'));
+  url.searchParams.set('token', token);
+  if (options.after !== undefined) url.searchParams.set('after', String(options.after));
+  const ws = new WebSocket(url, options.origin === undefined ? {} : { origin: options.origin });
+  // Frames are queued from the first one on: the welcome can arrive in the same packet as the 101.
+  const socket = wrap(ws);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`no upgrade within ${options.timeoutMs ?? 10_000} ms`));
+    }, options.timeoutMs ?? 10_000);
+    ws.once('open', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    ws.once('unexpected-response', (_request, response) => {
+      clearTimeout(timer);
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        reject(new UpgradeRefused(response.statusCode ?? 0, body));
+        ws.terminate();
+      });
+    });
+    ws.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
+
+function wrap(ws: WebSocket): E2ESocket {
+  const queue: Received[] = [];
+  const waiters: ((received: Received) => void)[] = [];
+  let closeResolve: (value: { code: number; reason: string }) => void = () => {};
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => (closeResolve = resolve));
+
+  const deliver = (received: Received) => {
+    const waiter = waiters.shift();
+    if (waiter) waiter(received);
+    else queue.push(received);
+  };
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) return deliver({ error: new Error('the server sent a binary frame') });
+    const text = data.toString();
+    try {
+      // Every frame must match the contract exactly; a mismatch fails whoever waits next.
+      deliver({ frame: v.parse(ServerFrameSchema, JSON.parse(text)), text });
+    } catch (err) {
+      deliver({ error: new Error(`frame breaks the contract: ${text}: ${String(err)}`) });
+    }
+  });
+  ws.on('close', (code, reason) => closeResolve({ code, reason: reason.toString() }));
+  // After open, errors (a reset connection) end in 'close'; without a listener they would throw.
+  ws.on('error', () => {});
+
+  const nextRaw = (timeoutMs = 5000): Promise<{ frame: ServerFrame; text: string }> => {
+    const settle = (received: Received) => ('error' in received ? Promise.reject(received.error) : Promise.resolve(received));
+    const queued = queue.shift();
+    if (queued) return settle(queued);
+    return new Promise((resolve, reject) => {
+      const waiter = (received: Received) => {
+        clearTimeout(timer);
+        settle(received).then(resolve, reject);
+      };
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        reject(new Error(`no frame within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiters.push(waiter);
+    });
+  };
+  const next = async (timeoutMs?: number) => (await nextRaw(timeoutMs)).frame;
+
+  const waitClosed = (ms: number) => Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ms))]);
+
+  return {
+    ws,
+    next,
+    nextRaw,
+    async nextOf(type, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const frame = await next(Math.max(1, deadline - Date.now()));
+        if (frame.type === type) return frame as Frame<typeof type>;
+      }
+    },
+    async silentFor(ms) {
+      try {
+        await next(ms);
+        return false;
+      } catch (err) {
+        if (err instanceof Error && err.message.startsWith('no frame within')) return true;
+        throw err;
+      }
+    },
+    send(frame) {
+      ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    },
+    closed,
+    async close() {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'done');
+      await waitClosed(2000);
+      // No answer to our Close in time: don't leave the connection behind.
+      if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+    },
+    async terminate() {
+      ws.terminate();
+      await waitClosed(1000);
+    },
+  };
+}
+
+/** Runs `task` over `items` with at most `limit` running at once; rejects with the first failure. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  // One iterator shared by every worker: each item is taken exactly once.
+  const entries = items.entries();
+  const worker = async () => {
+    for (const [index, item] of entries) results[index] = await task(item, index);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Polls `check` every `intervalMs` until it returns true or `timeoutMs` passes; returns the last result. */
+export async function pollUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
