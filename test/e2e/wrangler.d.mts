@@ -7,7 +7,7 @@ export declare const TEST_SECRET: string;
 export interface DevServerOptions {
   /** extra `--var`s (AUTH_SECRET defaults to TEST_SECRET) */
   vars?: Record<string, string>;
-  /** keep Durable Object storage here across restarts */
+  /** keep Durable Object storage here across restarts (default: a fresh temporary directory) */
   persistTo?: string;
   /** wrangler config file (default: the app's wrangler.toml) */
   config?: string;

@@ -2,7 +2,10 @@
 // Starts `wrangler dev` on a free loopback port for end-to-end tests, browser tests and the
 // benchmark, and stops exactly the processes it started (its own process group).
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from 'hono/jwt';
 
@@ -29,7 +32,8 @@ export function freePort() {
 /**
  * @typedef {object} DevServerOptions
  * @property {Record<string, string>} [vars] extra `--var`s (AUTH_SECRET defaults to TEST_SECRET)
- * @property {string} [persistTo] keep Durable Object storage here across restarts
+ * @property {string} [persistTo] keep Durable Object storage here across restarts (default: a fresh
+ *   temporary directory, so servers running side by side never share rooms)
  * @property {string} [config] wrangler config file (default: the app's wrangler.toml)
  * @property {number} [port] listen here (default: a free port)
  * @property {number} [readyTimeoutMs] how long to wait for the first answer (default 90 s)
@@ -56,7 +60,7 @@ export async function startDevServer(options = {}) {
   const vars = { AUTH_SECRET: TEST_SECRET, ...options.vars };
   const args = [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--log-level', 'warn', '--show-interactive-dev-session=false'];
   if (options.config) args.push('--config', options.config);
-  if (options.persistTo) args.push('--persist-to', options.persistTo);
+  args.push('--persist-to', options.persistTo ?? mkdtempSync(join(tmpdir(), 'edge-chat-dev-')));
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
 
   /** @type {import('node:child_process').ChildProcess | undefined} */
