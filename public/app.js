@@ -65,7 +65,9 @@ const NEAR_BOTTOM_PX = 80;
 const NEAR_TOP_PX = 40;
 const COUNTER_FROM = MAX_TEXT_LENGTH - 200;
 const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"]+/gi;
-const URL_TRAILING_PUNCTUATION = /[.,;:!?'")\]}]+$/;
+const URL_TRAILING_PUNCTUATION = /[.,;:!?'")\]}]$/;
+/** @type {Record<string, string>} */
+const URL_OPENERS = { ')': '(', ']': '[', '}': '{' };
 
 /**
  * @template {HTMLElement} T
@@ -144,6 +146,8 @@ let memberCount = 0;
 /** @type {Map<string, { name: string, timer: number }>} */ const typists = new Map();
 let lastTypingSent = 0;
 let unread = 0;
+/** Whether the log was scrolled to its end when last scrolled. */
+let wasAtBottom = true;
 
 // ---- Small helpers ----
 
@@ -339,6 +343,11 @@ function bindRoomEvents() {
     ui.log.focus();
   });
   ui.log.addEventListener('scroll', onLogScroll, { passive: true });
+  // The log shrinks when the member list opens or a phone's keyboard comes up; a scroll
+  // position doesn't change by itself then, so one that was at the newest message is kept there.
+  new ResizeObserver(() => {
+    if (wasAtBottom) ui.log.scrollTop = ui.log.scrollHeight;
+  }).observe(ui.log);
   ui.outbox.addEventListener('click', onOutboxClick);
   window.addEventListener('online', retryNow);
   window.addEventListener('offline', () => {
@@ -460,7 +469,8 @@ async function connect(/** @type {string | null} */ freshToken) {
     if (ws === socket && typeof event.data === 'string') handleFrame(event.data);
   });
   // A refusal before the upgrade (401, 403) reaches a browser only as a close with code 1006,
-  // so every close is treated alike: retry with backoff and a fresh token.
+  // so every close is treated alike: retry with backoff and a fresh token. The server limits
+  // refreshes per user, not per address, so a whole office reconnecting at once is not refused.
   ws.addEventListener('close', (event) => {
     if (ws !== socket) return;
     teardownSocket();
@@ -733,8 +743,11 @@ function scrollToBottom() {
 }
 
 function onLogScroll() {
-  if (isNearBottom()) ui.newMessages.hidden = true;
-  if (ui.log.scrollTop < NEAR_TOP_PX) loadOlder();
+  wasAtBottom = isNearBottom();
+  if (wasAtBottom) ui.newMessages.hidden = true;
+  // Tabbing to "Load older" scrolls it into view; that must not press it (and, once nothing older
+  // is left, hide it from under the keyboard user's focus). Keyboard users press it with Enter.
+  if (ui.log.scrollTop < NEAR_TOP_PX && !ui.loadOlder.matches(':focus-visible')) loadOlder();
 }
 
 /** @param {number} id */
@@ -899,7 +912,7 @@ function messageText(/** @type {string} */ text) {
   const paragraph = el('p', 'text');
   let shownUpTo = 0;
   for (const match of text.matchAll(URL_IN_TEXT)) {
-    const raw = match[0].replace(URL_TRAILING_PUNCTUATION, '');
+    const raw = trimUrl(match[0]);
     const href = httpUrl(raw);
     if (!href) continue;
     const link = el('a', '', raw);
@@ -911,6 +924,22 @@ function messageText(/** @type {string} */ text) {
   }
   paragraph.append(text.slice(shownUpTo));
   return paragraph;
+}
+
+/** Drops punctuation that ends the sentence rather than the URL, keeping balanced brackets: `(see https://en.wikipedia.org/wiki/Mars_(planet)).` */
+function trimUrl(/** @type {string} */ url) {
+  let end = url.length;
+  while (end > 0 && URL_TRAILING_PUNCTUATION.test(url[end - 1] ?? '')) {
+    const last = url[end - 1] ?? '';
+    const opener = URL_OPENERS[last];
+    if (opener && count(url.slice(0, end), opener) >= count(url.slice(0, end), last)) break;
+    end--;
+  }
+  return url.slice(0, end);
+}
+
+function count(/** @type {string} */ text, /** @type {string} */ char) {
+  return text.split(char).length - 1;
 }
 
 function httpUrl(/** @type {string} */ raw) {
@@ -1030,7 +1059,9 @@ function pendingElement(/** @type {string} */ clientId) {
 
 /** Re-renders the outbox from storage (after a failure, a retry, or another tab's change). */
 function syncOutboxView() {
+  const stick = isNearBottom();
   ui.outbox.replaceChildren(...readOutbox().map(renderPending));
+  if (stick) scrollToBottom();
 }
 
 function renderPending(/** @type {OutboxItem} */ item) {

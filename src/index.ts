@@ -52,13 +52,18 @@ app.post(
     const config = readConfig(c.env);
     if (!config.guestTokens) throw new HTTPException(403, { message: 'guest tokens are turned off' });
     const secret = requireSecret(c);
+    // A returning guest keeps one identity: an old token's signature is proof enough, even expired.
+    const previous = await verifyToken(bearerToken(c.req.header('Authorization')), secret, { allowExpired: true });
+    // New identities are limited per address; a refresh per identity, so people behind one NAT
+    // whose sockets all dropped at once (a deploy) don't lock each other out reconnecting.
     // On Cloudflare, CF-Connecting-IP is set by the edge and can't be forged by the client.
-    const ip = c.req.header('CF-Connecting-IP') ?? 'unknown';
-    const { success } = await c.env.TOKEN_RATE_LIMITER.limit({ key: ip });
+    const key = previous ? `user:${previous.id}` : `ip:${c.req.header('CF-Connecting-IP') ?? 'unknown'}`;
+    const { success } = await c.env.TOKEN_RATE_LIMITER.limit({ key });
     if (!success) {
       logEvent('refused', { route: 'token', status: 429 });
       c.header('Retry-After', '60');
-      throw new HTTPException(429, { message: 'too many tokens requested from this address; try again in a minute' });
+      const what = previous ? 'token refreshes for this user' : 'tokens requested from this address';
+      throw new HTTPException(429, { message: `too many ${what}; try again in a minute` });
     }
     let body: unknown;
     try {
@@ -69,8 +74,6 @@ app.post(
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HTTPException(400, { message: 'body must be a JSON object' });
     const name = parseDisplayName('name' in body ? body.name : undefined);
     if (!name.ok) throw new HTTPException(400, { message: name.error });
-    // A returning guest keeps one identity: an old token's signature is proof enough, even expired.
-    const previous = await verifyToken(bearerToken(c.req.header('Authorization')), secret, { allowExpired: true });
     const issued = await issueToken({ id: previous?.id ?? crypto.randomUUID(), name: name.name }, secret, config.tokenTtlSeconds);
     return c.json(issued);
   },

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import WebSocket from 'ws';
-import { ServerFrameSchema, type ServerFrame, type User } from '../../src/protocol.ts';
+import { ServerFrameSchema, UserSchema, type ServerFrame, type User } from '../../src/protocol.ts';
 import { mintToken } from './wrangler.mjs';
 
 let counter = 0;
@@ -53,8 +53,8 @@ export interface E2ESocket {
 type Received = { frame: ServerFrame; text: string } | { error: Error };
 
 export interface OpenOptions {
-  /** Resume: only messages with a larger id come in the welcome. */
-  after?: number;
+  /** Resume: only messages with a larger id come in the welcome. A string is sent as is (to test refusals). */
+  after?: number | string;
   /** Sent as the `Origin` header; none by default, as a non-browser client would. */
   origin?: string;
   /** How long to wait for the upgrade (default 10 s). */
@@ -200,4 +200,56 @@ export async function pollUntil(check: () => boolean | Promise<boolean>, timeout
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** The JSON body of every HTTP refusal: `{"error": "..."}`. */
+export const ErrorBodySchema = v.object({ error: v.string() });
+/** The body of `POST /api/token` on success. */
+export const TokenBodySchema = v.object({ token: v.string(), user: UserSchema, expiresAt: v.number() });
+
+/** Reads a response body as JSON and checks it against `schema`; throws with the body when it doesn't match. */
+export async function readJson<S extends v.GenericSchema>(res: Response, schema: S): Promise<v.InferOutput<S>> {
+  const text = await res.text();
+  try {
+    return v.parse(schema, JSON.parse(text));
+  } catch (err) {
+    throw new Error(`unexpected body (${res.status}): ${text}: ${String(err)}`);
+  }
+}
+
+/** The JSON error an upgrade was refused with, checked against the contract's shape. */
+export function refusalBody(refused: UpgradeRefused): { error: string } {
+  return v.parse(ErrorBodySchema, JSON.parse(refused.body));
+}
+
+/** Opens a socket expecting the upgrade to be refused; resolves with the refusal. */
+export async function expectRefused(origin: string, room: string, token: string, options: OpenOptions = {}): Promise<UpgradeRefused> {
+  try {
+    const socket = await openSocket(origin, room, token, options);
+    await socket.close();
+  } catch (err) {
+    if (err instanceof UpgradeRefused) return err;
+    throw err;
+  }
+  throw new Error(`the upgrade to ${room} was accepted`);
+}
+
+/**
+ * `POST /api/token` as a guest would. `ip` is sent as CF-Connecting-IP, which wrangler dev passes
+ * through when present (on Cloudflare the edge sets it), so tests can keep their guests apart.
+ */
+export function requestToken(origin: string, name: string, options: { ip?: string; bearer?: string } = {}): Promise<Response> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (options.ip !== undefined) headers['CF-Connecting-IP'] = options.ip;
+  if (options.bearer !== undefined) headers.Authorization = `Bearer ${options.bearer}`;
+  return fetch(new URL('/api/token', origin), { method: 'POST', headers, body: JSON.stringify({ name }) });
+}
+
+/** How many times `needle` occurs in `haystack` (e.g. a log line in a dev server's output). */
+export function occurrences(haystack: string, needle: string): number {
+  return haystack.split(needle).length - 1;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

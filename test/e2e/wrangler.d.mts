@@ -15,17 +15,24 @@ export interface DevServerOptions {
   port?: number;
   /** how long to wait for the first answer (default 90 s) */
   readyTimeoutMs?: number;
+  /**
+   * run from a copy of the app's files taken at start (default false): wrangler dev reloads on any
+   * change under src/ or public/, which restarts every Durable Object and drops every socket
+   */
+  snapshot?: boolean;
 }
 
 export interface DevServer {
   /** e.g. `http://127.0.0.1:43121` */
   origin: string;
   port: number;
+  /** the directory wrangler dev runs in (the app, or its snapshot) */
+  root: string;
   /** the wrangler process id (also its process group) */
   pid(): number | undefined;
   /** everything wrangler printed so far */
   output(): string;
-  /** ends wrangler and workerd */
+  /** ends wrangler and workerd (and removes a snapshot) */
   stop(): Promise<void>;
   /** stop, then start again on the same port and storage */
   restart(): Promise<void>;

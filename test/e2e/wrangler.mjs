@@ -2,7 +2,7 @@
 // Starts `wrangler dev` on a free loopback port for end-to-end tests, browser tests and the
 // benchmark, and stops exactly the processes it started (its own process group).
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,15 +37,19 @@ export function freePort() {
  * @property {string} [config] wrangler config file (default: the app's wrangler.toml)
  * @property {number} [port] listen here (default: a free port)
  * @property {number} [readyTimeoutMs] how long to wait for the first answer (default 90 s)
+ * @property {boolean} [snapshot] run from a copy of the app's files taken at start (default false).
+ *   wrangler dev always watches src/ and public/ and reloads on any change, which restarts every
+ *   Durable Object and drops every socket; a snapshot keeps a long test steady while files change.
  */
 
 /**
  * @typedef {object} DevServer
  * @property {string} origin e.g. `http://127.0.0.1:43121`
  * @property {number} port
+ * @property {string} root the directory wrangler dev runs in (the app, or its snapshot)
  * @property {() => number | undefined} pid the wrangler process id (also its process group)
  * @property {() => string} output everything wrangler printed so far
- * @property {() => Promise<void>} stop ends wrangler and workerd
+ * @property {() => Promise<void>} stop ends wrangler and workerd (and removes a snapshot)
  * @property {() => Promise<void>} restart stop, then start again on the same port and storage
  */
 
@@ -55,6 +59,8 @@ export function freePort() {
  * @returns {Promise<DevServer>}
  */
 export async function startDevServer(options = {}) {
+  if (options.snapshot && options.config) throw new Error('snapshot runs the app\'s own wrangler.toml; it cannot be combined with config');
+  const cwd = options.snapshot ? snapshotApp() : ROOT;
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const vars = { AUTH_SECRET: TEST_SECRET, ...options.vars };
@@ -69,7 +75,7 @@ export async function startDevServer(options = {}) {
 
   async function start() {
     child = spawn(process.execPath, args, {
-      cwd: ROOT,
+      cwd,
       // A process group of our own, so stop() reaches workerd too and nothing else.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -115,14 +121,32 @@ export async function startDevServer(options = {}) {
   return {
     origin,
     port,
+    root: cwd,
     pid: () => child?.pid,
     output: () => log,
-    stop,
+    async stop() {
+      await stop();
+      // Removes the copy (the node_modules link itself, never what it points to).
+      if (options.snapshot) rmSync(cwd, { recursive: true, force: true });
+    },
     async restart() {
       await stop();
       await start();
     },
   };
+}
+
+// What wrangler dev needs to build and serve the app; node_modules is linked, not copied.
+const APP_FILES = ['wrangler.toml', 'package.json', 'tsconfig.json', 'worker-configuration.d.ts', 'src', 'public'];
+
+/** @returns {string} a temporary directory holding a copy of the app as it is now */
+function snapshotApp() {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-chat-app-'));
+  for (const name of APP_FILES) {
+    if (existsSync(join(ROOT, name))) cpSync(join(ROOT, name), join(dir, name), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
 }
 
 /**
