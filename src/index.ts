@@ -91,8 +91,10 @@ app.get('/api/rooms/:room/ws', async (c) => {
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') throw new HTTPException(426, { message: 'expected a WebSocket upgrade' });
   const room = parseRoomName(c.req.param('room'));
   if (!room) throw new HTTPException(400, { message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit' });
-  const afterParam = c.req.query('after');
-  if (afterParam !== undefined && !AFTER_PARAM.test(afterParam)) throw new HTTPException(400, { message: 'after must be a non-negative integer' });
+  // `after=1&after=x` is as malformed as `after=x`: refuse rather than pick one.
+  const afterParams = c.req.queries('after') ?? [];
+  const afterParam = afterParams[0];
+  if (afterParams.length > 1 || (afterParam !== undefined && !AFTER_PARAM.test(afterParam))) throw new HTTPException(400, { message: 'after must be a non-negative integer' });
   const after = afterParam === undefined ? undefined : Number(afterParam);
   if (after !== undefined && !Number.isSafeInteger(after)) throw new HTTPException(400, { message: 'after must be a non-negative integer' });
   const origin = c.req.header('Origin');

@@ -1,6 +1,8 @@
 // Per-user token buckets for one room, in memory. A full bucket refills in BURST/RATE seconds
 // (5 s by default), well inside the ~10 s of idleness before a room hibernates, so forgetting
-// the buckets on hibernation forgives nothing that wasn't already refilled.
+// the buckets on hibernation forgives nothing that wasn't already refilled. A forced eviction (a
+// deploy, a runtime restart) can forgive at most one burst per user; storing buckets would cost a
+// write per frame, which the hot path can't afford.
 
 interface Bucket {
   tokens: number;

@@ -113,6 +113,7 @@ const httpCases: [string, HttpCase][] = [
   ['a bad room without Upgrade (426 comes first)', { path: ws('-bad'), status: 426, error: 'expected a WebSocket upgrade' }],
   ['after=-1', { path: ws('lobby', 'token=$TOKEN&after=-1'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
   ['after=1.5', { path: ws('lobby', 'token=$TOKEN&after=1.5'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
+  ['after given twice (after=1&after=x)', { path: ws('lobby', 'token=$TOKEN&after=1&after=x'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
   ['after=1e3', { path: ws('lobby', 'token=$TOKEN&after=1e3'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
   ['after=abc', { path: ws('lobby', 'token=$TOKEN&after=abc'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
   ['an empty after', { path: ws('lobby', 'token=$TOKEN&after='), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
