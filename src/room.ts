@@ -239,6 +239,9 @@ export class ChatRoom extends DurableObject<Env> {
     const count = this.#memberMap().size;
     if (count <= this.#config.presenceLimit) {
       this.#broadcast(frame, except && new Set([except]));
+      // Back down to the limit: clients counted from throttled `presence` frames, which may have
+      // swallowed the last changes; one exact count puts them right before join/leave resume.
+      if (frame.type === 'leave' && count === this.#config.presenceLimit) this.#sendPresence(count, Date.now());
       return;
     }
     const now = Date.now();
@@ -280,8 +283,10 @@ export class ChatRoom extends DurableObject<Env> {
   /** `leaving` counts as present when the map is rebuilt, so its departure can be announced. */
   #memberMap(leaving?: WebSocket): Map<string, User> {
     if (this.#members) return this.#members;
-    const open = this.ctx
-      .getWebSockets()
+    const sockets = this.ctx.getWebSockets();
+    // When a socket's close is what wakes the room, getWebSockets() no longer lists it.
+    if (leaving && !sockets.includes(leaving)) sockets.push(leaving);
+    const open = sockets
       .filter((ws) => ws === leaving || ws.readyState === OPEN)
       .map((ws) => this.#attachment(ws))
       .filter((attachment) => attachment !== null)

@@ -3,7 +3,7 @@
 import { env, exports } from 'cloudflare:workers';
 import * as v from 'valibot';
 import { issueToken } from '../src/auth.ts';
-import { ServerFrameSchema, type ServerFrame, type User } from '../src/protocol.ts';
+import { ServerFrameSchema, type ChatMessage, type ServerFrame, type User } from '../src/protocol.ts';
 
 export const ORIGIN = 'http://chat.test';
 let counter = 0;
@@ -21,53 +21,86 @@ export async function newUser(name = 'alice', id: string = crypto.randomUUID()):
   return { user: { id, name }, token };
 }
 
+/** The room's Durable Object stub, for evictDurableObject, runInDurableObject and friends. */
+export function roomStub(room: string): DurableObjectStub {
+  return env.CHAT_ROOM.getByName(room.toLowerCase());
+}
+
 export type Frame<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 
 export interface TestSocket {
   ws: WebSocket;
-  /** The next frame, or a rejection after `timeoutMs`. */
+  /** The next frame, or a rejection after `timeoutMs` (or when a frame broke the contract). */
   next(timeoutMs?: number): Promise<ServerFrame>;
   /** Skips frames until one of `type` arrives. */
   nextOf<T extends ServerFrame['type']>(type: T, timeoutMs?: number): Promise<Frame<T>>;
   /** Resolves to true when no frame arrives within `ms`. */
   silentFor(ms: number): Promise<boolean>;
+  /** Sends a string or binary frame as is, anything else as JSON text. */
   send(frame: unknown): void;
   /** Resolves with the close code once the server closes the socket. */
   closed: Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
 }
 
+/** The upgrade request the Worker sees from a client; `query` and `headers` are sent as given. */
+export function upgradeRequest(room: string, query: Record<string, string> = {}, headers: Record<string, string> = { Upgrade: 'websocket' }): Request {
+  const params = new URLSearchParams(query);
+  const search = params.size > 0 ? `?${params}` : '';
+  return new Request(`${ORIGIN}/api/rooms/${room}/ws${search}`, { headers });
+}
+
+/** Sends an upgrade request through the Worker's real route and returns its raw answer (101 or a refusal). */
+export function upgrade(room: string, query: Record<string, string> = {}, headers?: Record<string, string>): Promise<Response> {
+  return exports.default.fetch(upgradeRequest(room, query, headers));
+}
+
 /** Opens a room socket through the Worker's real upgrade route. */
 export async function connect(room: string, token: string, query: Record<string, string> = {}): Promise<TestSocket> {
-  const params = new URLSearchParams({ token, ...query });
-  const res = await exports.default.fetch(`${ORIGIN}/api/rooms/${room}/ws?${params}`, { headers: { Upgrade: 'websocket' } });
+  return acceptSocket(await upgrade(room, { token, ...query }));
+}
+
+/** Accepts the client end of a 101 answer; throws with the status and body when it was refused. */
+export async function acceptSocket(res: Response): Promise<TestSocket> {
   const ws = res.webSocket;
   if (!ws) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
   ws.accept();
   return wrap(ws);
 }
 
+type Received = { frame: ServerFrame } | { error: Error };
+
 function wrap(ws: WebSocket): TestSocket {
-  const queue: ServerFrame[] = [];
-  const waiters: ((frame: ServerFrame) => void)[] = [];
+  const queue: Received[] = [];
+  const waiters: ((item: Received) => void)[] = [];
   let closeResolve: (value: { code: number; reason: string }) => void = () => {};
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (closeResolve = resolve));
   ws.addEventListener('message', (event) => {
-    // Every frame must match the contract exactly; a parse error here fails the test.
-    const frame = v.parse(ServerFrameSchema, JSON.parse(String(event.data)));
+    // Every frame must match the contract exactly; a violation rejects the next read.
+    let item: Received;
+    try {
+      item = { frame: v.parse(ServerFrameSchema, JSON.parse(String(event.data))) };
+    } catch (err) {
+      item = { error: new Error(`frame breaks the contract: ${String(event.data).slice(0, 200)} (${String(err)})`) };
+    }
     const waiter = waiters.shift();
-    if (waiter) waiter(frame);
-    else queue.push(frame);
+    if (waiter) waiter(item);
+    else queue.push(item);
   });
   ws.addEventListener('close', (event) => closeResolve({ code: event.code, reason: event.reason }));
 
+  const unwrap = (item: Received): ServerFrame => {
+    if ('error' in item) throw item.error;
+    return item.frame;
+  };
   const next = (timeoutMs = 5000): Promise<ServerFrame> => {
     const queued = queue.shift();
-    if (queued) return Promise.resolve(queued);
+    if (queued) return Promise.resolve(queued).then(unwrap);
     return new Promise((resolve, reject) => {
-      const waiter = (frame: ServerFrame) => {
+      const waiter = (item: Received) => {
         clearTimeout(timer);
-        resolve(frame);
+        if ('error' in item) reject(item.error);
+        else resolve(item.frame);
       };
       const timer = setTimeout(() => {
         waiters.splice(waiters.indexOf(waiter), 1);
@@ -96,7 +129,9 @@ function wrap(ws: WebSocket): TestSocket {
       }
     },
     send(frame) {
-      ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+      // Strings and binary data go out as they are (a binary frame stays binary); anything else as JSON.
+      if (typeof frame === 'string' || frame instanceof ArrayBuffer || ArrayBuffer.isView(frame)) ws.send(frame);
+      else ws.send(JSON.stringify(frame));
     },
     closed,
     async close() {
@@ -104,4 +139,52 @@ function wrap(ws: WebSocket): TestSocket {
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
     },
   };
+}
+
+/** A spelling of ping the runtime's auto-response does not match, so the room itself answers it. */
+export const ROOM_PING = '{ "type": "ping" }';
+
+/**
+ * Proves nothing is queued for `socket`: the room answers a ping after everything it sent before,
+ * so when the very next frame is that pong, no other frame was on its way.
+ */
+export async function nothingPending(socket: TestSocket): Promise<ServerFrame> {
+  socket.send(ROOM_PING);
+  return socket.next();
+}
+
+/** The next frame, which must be of `type`; anything else fails the test with what came instead. */
+export async function expectNext<T extends ServerFrame['type']>(socket: TestSocket, type: T, timeoutMs?: number): Promise<Frame<T>> {
+  const frame = await socket.next(timeoutMs);
+  if (frame.type !== type) throw new Error(`expected a ${type} frame, got ${JSON.stringify(frame)}`);
+  return frame as Frame<T>;
+}
+
+/**
+ * Sends `count` messages `${prefix}1..count` from `socket`, all at once, and returns the stored
+ * copies in order as the sender's acknowledgements report them. Other frames in between are skipped.
+ */
+export async function sendMessages(socket: TestSocket, count: number, prefix = 'm'): Promise<ChatMessage[]> {
+  for (let i = 1; i <= count; i++) socket.send({ type: 'message', text: `${prefix}${i}` });
+  const acks: ChatMessage[] = [];
+  while (acks.length < count) acks.push(await socket.nextOf('message'));
+  return acks;
+}
+
+/** Closes every socket, even when some are already closed. */
+export async function closeAll(...sockets: TestSocket[]): Promise<void> {
+  await Promise.all(sockets.map((socket) => socket.close()));
+}
+
+/** Reads and returns whatever was on its way to `socket`, up to the pong for a room-answered ping. */
+export async function drainPending(socket: TestSocket): Promise<ServerFrame[]> {
+  socket.send(ROOM_PING);
+  const frames: ServerFrame[] = [];
+  // Bounded: a test socket never has more than a few hundred frames in flight.
+  for (let i = 0; i < 1000; i++) {
+    const frame = await socket.next();
+    if (frame.type === 'pong') return frames;
+    frames.push(frame);
+  }
+  throw new Error('no pong after 1000 frames');
 }

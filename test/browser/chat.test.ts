@@ -244,7 +244,7 @@ describeInBrowser('the chat page in Chromium', () => {
     const alice = await joinRoom(ctx, server.origin, room, 'alice');
     const bob = await joinRoom(await context(), server.origin, room, 'bob');
     expect(tokenRequests).toEqual(['POST new']);
-    const userBefore = await alice.evaluate(() => localStorage.getItem('edgechat:user'));
+    const userBefore = await alice.evaluate("localStorage.getItem('edgechat:user')");
 
     await ctx.setOffline(true);
     await alice.locator('#status[data-state="offline"]').waitFor();
@@ -259,7 +259,7 @@ describeInBrowser('the chat page in Chromium', () => {
     expect(await alice.locator('#outbox .message').count()).toBe(0);
     // Every reconnect asks for a fresh token, proving the old one: the identity stays the same.
     expect(tokenRequests).toEqual(['POST new', 'POST Bearer']);
-    expect(await alice.evaluate(() => localStorage.getItem('edgechat:user'))).toBe(userBefore);
+    expect(await alice.evaluate("localStorage.getItem('edgechat:user')")).toBe(userBefore);
     await closeAll();
   });
 

@@ -1,0 +1,355 @@
+// No message lost: the welcome's latest page and its `after=<id>` catch-up, `history` paging in
+// both directions, clientId idempotency, retention (HISTORY_LIMIT is 300 in this project) and
+// history across eviction, all through real sockets opened by the Worker's upgrade route.
+import { evictDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../src/protocol.ts';
+import { closeAll, connect, drainPending, expectNext, newUser, roomStub, sendMessages, uniqueRoom, type Frame, type TestSocket } from './helpers.ts';
+
+const HISTORY_LIMIT = 300;
+
+function ids(messages: readonly ChatMessage[]): number[] {
+  return messages.map((message) => message.id);
+}
+
+/** `[from, from+1, ..., to]` */
+function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+}
+
+/** A room holding `count` messages from one user, and that user's socket (welcome consumed). */
+async function roomWith(count: number, prefix = 'hist'): Promise<{ room: string; token: string; socket: TestSocket; sent: ChatMessage[] }> {
+  const room = uniqueRoom(prefix);
+  const { token } = await newUser('Writer');
+  const socket = await connect(room, token);
+  await expectNext(socket, 'welcome');
+  const sent = await sendMessages(socket, count);
+  expect(ids(sent)).toEqual(range(1, count));
+  return { room, token, socket, sent };
+}
+
+async function welcome(room: string, query: Record<string, string> = {}): Promise<{ socket: TestSocket; frame: Frame<'welcome'> }> {
+  const socket = await connect(room, (await newUser('Reader')).token, query);
+  return { socket, frame: await expectNext(socket, 'welcome') };
+}
+
+async function history(socket: TestSocket, request: { before?: number; after?: number; limit?: number }): Promise<Frame<'history'>> {
+  socket.send({ type: 'history', ...request });
+  // Join and leave frames of readers may come first; the answer is the next history frame.
+  return socket.nextOf('history');
+}
+
+/** Every id reachable from a fresh welcome by paging back with `limit`, in the order pages arrive. */
+async function pageBackFromWelcome(room: string, limit: number): Promise<{ pages: number; seen: number[] }> {
+  const { socket, frame } = await welcome(room);
+  const seen = ids(frame.messages).reverse();
+  let hasMore = frame.hasMore;
+  let pages = 1;
+  // Bounded: a room here never holds more than a few hundred messages.
+  while (hasMore && pages < 100) {
+    const oldest = seen[seen.length - 1];
+    if (oldest === undefined) throw new Error('hasMore without messages');
+    const page = await history(socket, { before: oldest, limit });
+    expect(page.messages.length).toBeLessThanOrEqual(limit);
+    seen.push(...ids(page.messages).reverse());
+    hasMore = page.hasMore;
+    pages++;
+  }
+  await socket.close();
+  return { pages, seen: seen.reverse() };
+}
+
+describe('welcome', () => {
+  it('carries the latest 50 messages, oldest first, with hasMore only when older ones exist', async () => {
+    const { room, socket } = await roomWith(49);
+    let reader = await welcome(room);
+    expect(ids(reader.frame.messages)).toEqual(range(1, 49));
+    expect(reader.frame.hasMore).toBe(false);
+    await reader.socket.close();
+    await sendMessages(socket, 1, 'fifty');
+    reader = await welcome(room);
+    expect(ids(reader.frame.messages)).toEqual(range(1, 50));
+    expect(reader.frame.hasMore).toBe(false);
+    await reader.socket.close();
+    await sendMessages(socket, 1, 'fifty-one');
+    reader = await welcome(room);
+    expect(ids(reader.frame.messages)).toEqual(range(2, 51));
+    expect(reader.frame.hasMore).toBe(true);
+    expect(reader.frame.messages.at(-1)).toMatchObject({ text: 'fifty-one1' });
+    expect(reader.frame).not.toHaveProperty('pruned');
+    await closeAll(reader.socket, socket);
+  });
+
+  it('with after=<id> carries the oldest 100 newer messages, hasMore when newer ones were left out', async () => {
+    const { room, socket } = await roomWith(150, 'after');
+    // One room for all cases: filling it is the slow part, and each case only reads.
+    const cases: [after: number, expected: number[], hasMore: boolean][] = [
+      [0, range(1, 100), true],
+      [10, range(11, 110), true],
+      [49, range(50, 149), true],
+      [50, range(51, 150), false],
+      [140, range(141, 150), false],
+      [150, [], false],
+      [9999, [], false],
+    ];
+    for (const [after, expected, hasMore] of cases) {
+      const reader = await welcome(room, { after: String(after) });
+      expect({ after, ids: ids(reader.frame.messages), hasMore: reader.frame.hasMore, pruned: reader.frame.pruned }).toEqual({
+        after,
+        ids: expected,
+        hasMore,
+        pruned: undefined,
+      });
+      await reader.socket.close();
+    }
+    await socket.close();
+  });
+});
+
+describe('history frames', () => {
+  it('pages before and after an id with the default limit of 50 and limits 1..100', async () => {
+    const { socket } = await roomWith(150, 'page');
+    const cases: [{ before?: number; after?: number; limit?: number }, number[], boolean][] = [
+      [{ before: 151 }, range(101, 150), true],
+      [{ before: 1_000_000 }, range(101, 150), true],
+      [{ before: 101, limit: 1 }, [100], true],
+      [{ before: 150, limit: 100 }, range(50, 149), true],
+      [{ before: 101, limit: 100 }, range(1, 100), false],
+      [{ before: 51, limit: 100 }, range(1, 50), false],
+      [{ before: 1 }, [], false],
+      [{ before: 0 }, [], false],
+      [{ after: 0 }, range(1, 50), true],
+      [{ after: 0, limit: 1 }, [1], true],
+      [{ after: 0, limit: 100 }, range(1, 100), true],
+      [{ after: 50, limit: 100 }, range(51, 150), false],
+      [{ after: 149, limit: 100 }, [150], false],
+      [{ after: 150 }, [], false],
+    ];
+    for (const [request, expected, hasMore] of cases) {
+      const page = await history(socket, request);
+      expect({ request, ids: ids(page.messages), hasMore: page.hasMore }).toEqual({ request, ids: expected, hasMore });
+    }
+    await socket.close();
+  });
+
+  it('answers only the socket that asked', async () => {
+    const { room, socket } = await roomWith(3, 'only');
+    const other = await welcome(room);
+    await drainPending(socket);
+    const page = await history(other.socket, { after: 0 });
+    expect(ids(page.messages)).toEqual([1, 2, 3]);
+    expect(await drainPending(socket)).toEqual([]);
+    await closeAll(socket, other.socket);
+  });
+
+  it('pages backwards from the welcome through all 250 messages, each exactly once, in order', async () => {
+    const { room, socket } = await roomWith(250, 'back');
+    // 37 does not divide 200, so the last page is a short one.
+    const { pages, seen } = await pageBackFromWelcome(room, 37);
+    expect(seen).toEqual(range(1, 250));
+    expect(pages).toBe(1 + Math.ceil(200 / 37));
+    await socket.close();
+  });
+
+  it('pages forwards from after=0 through all 250 messages, each exactly once, in order, with their content', async () => {
+    const { socket, sent } = await roomWith(250, 'forward');
+    const seen: ChatMessage[] = [];
+    let hasMore = true;
+    for (let pages = 0; hasMore && pages < 100; pages++) {
+      const page = await history(socket, { after: seen.at(-1)?.id ?? 0, limit: 41 });
+      seen.push(...page.messages);
+      hasMore = page.hasMore;
+    }
+    expect(hasMore).toBe(false);
+    expect(seen).toEqual(sent);
+    await socket.close();
+  });
+
+  it.each<[string, unknown]>([
+    ['both before and after', { type: 'history', before: 10, after: 1 }],
+    ['neither before nor after', { type: 'history', limit: 10 }],
+    ['limit 0', { type: 'history', before: 10, limit: 0 }],
+    ['limit 101', { type: 'history', before: 10, limit: 101 }],
+    ["limit '5'", { type: 'history', before: 10, limit: '5' }],
+    ['limit 1.5', { type: 'history', after: 0, limit: 1.5 }],
+    ['limit -1', { type: 'history', after: 0, limit: -1 }],
+    ['limit null', { type: 'history', after: 0, limit: null }],
+    ['before -1', { type: 'history', before: -1 }],
+    ['after -1', { type: 'history', after: -1 }],
+    ['before 1.5', { type: 'history', before: 1.5 }],
+    ["before '5'", { type: 'history', before: '5' }],
+    ['after null', { type: 'history', after: null }],
+    ['before beyond the largest safe integer', { type: 'history', before: 2 ** 53 }],
+  ])('refuses a history frame with %s as bad_frame and keeps the socket working', async (_label, frame) => {
+    const { socket } = await roomWith(3, 'badhist');
+    socket.send(frame);
+    expect(await expectNext(socket, 'error')).toMatchObject({ type: 'error', code: 'bad_frame' });
+    expect(ids((await history(socket, { after: 0 })).messages)).toEqual([1, 2, 3]);
+    await socket.close();
+  });
+});
+
+describe('clientId idempotency', () => {
+  it('answers a resend with the stored message, to the sender only, and stores nothing new', async () => {
+    const room = uniqueRoom('idem');
+    const a = await newUser('Ann');
+    const b = await newUser('Bob');
+    const sa = await connect(room, a.token);
+    await expectNext(sa, 'welcome');
+    const sb = await connect(room, b.token);
+    await expectNext(sb, 'welcome');
+    await expectNext(sa, 'join');
+    sa.send({ type: 'message', text: 'hello', clientId: 'c-1' });
+    const stored = await expectNext(sa, 'message');
+    expect(stored).toMatchObject({ id: 1, text: 'hello', clientId: 'c-1', user: a.user });
+    expect(await expectNext(sb, 'message')).toEqual(stored);
+    // The resend may differ (a client that edited its draft); the stored copy wins.
+    sa.send({ type: 'message', text: 'hello, edited', clientId: 'c-1' });
+    expect(await expectNext(sa, 'message')).toEqual(stored);
+    sa.send({ type: 'message', text: 'hello', clientId: 'c-1' });
+    expect(await expectNext(sa, 'message')).toEqual(stored);
+    expect(await drainPending(sb)).toEqual([]);
+    // No id was used up by the resends.
+    sa.send({ type: 'message', text: 'next', clientId: 'c-2' });
+    expect(await expectNext(sb, 'message')).toMatchObject({ id: 2, text: 'next' });
+    await expectNext(sa, 'message');
+    const reader = await welcome(room);
+    expect(reader.frame.messages.map((m) => [m.id, m.text])).toEqual([
+      [1, 'hello'],
+      [2, 'next'],
+    ]);
+    await closeAll(sa, sb, reader.socket);
+  });
+
+  it('answers a resend from another tab of the same user on that tab only', async () => {
+    const room = uniqueRoom('idem-tab');
+    const a = await newUser('Ann');
+    const tab1 = await connect(room, a.token);
+    await expectNext(tab1, 'welcome');
+    const tab2 = await connect(room, a.token);
+    await expectNext(tab2, 'welcome');
+    tab1.send({ type: 'message', text: 'once', clientId: 'shared' });
+    const stored = await expectNext(tab1, 'message');
+    expect(await expectNext(tab2, 'message')).toEqual(stored);
+    tab2.send({ type: 'message', text: 'once', clientId: 'shared' });
+    expect(await expectNext(tab2, 'message')).toEqual(stored);
+    expect(await drainPending(tab1)).toEqual([]);
+    await closeAll(tab1, tab2);
+  });
+
+  it('treats the same clientId from a different user as a different message', async () => {
+    const room = uniqueRoom('idem-users');
+    const a = await newUser('Ann');
+    const b = await newUser('Bob');
+    const sa = await connect(room, a.token);
+    await expectNext(sa, 'welcome');
+    const sb = await connect(room, b.token);
+    await expectNext(sb, 'welcome');
+    await expectNext(sa, 'join');
+    sa.send({ type: 'message', text: 'from Ann', clientId: 'same' });
+    const first = await expectNext(sb, 'message');
+    await expectNext(sa, 'message');
+    sb.send({ type: 'message', text: 'from Bob', clientId: 'same' });
+    const second = await expectNext(sa, 'message');
+    expect(await expectNext(sb, 'message')).toEqual(second);
+    expect(first).toMatchObject({ id: 1, user: a.user, text: 'from Ann', clientId: 'same' });
+    expect(second).toMatchObject({ id: 2, user: b.user, text: 'from Bob', clientId: 'same' });
+    await closeAll(sa, sb);
+  });
+
+  it('still recognises a resend after eviction', async () => {
+    const room = uniqueRoom('idem-evict');
+    const a = await newUser('Ann');
+    const sa = await connect(room, a.token);
+    await expectNext(sa, 'welcome');
+    sa.send({ type: 'message', text: 'kept', clientId: 'evict-1' });
+    const stored = await expectNext(sa, 'message');
+    await evictDurableObject(roomStub(room));
+    sa.send({ type: 'message', text: 'kept', clientId: 'evict-1' });
+    expect(await expectNext(sa, 'message')).toEqual(stored);
+    sa.send({ type: 'message', text: 'new' });
+    expect(await expectNext(sa, 'message')).toMatchObject({ id: 2 });
+    await sa.close();
+  });
+});
+
+describe('retention', () => {
+  it('keeps exactly the newest HISTORY_LIMIT messages and keeps ids increasing', async () => {
+    const { room, socket } = await roomWith(420, 'retain');
+    const { seen } = await pageBackFromWelcome(room, 100);
+    expect(seen).toHaveLength(HISTORY_LIMIT);
+    expect(seen).toEqual(range(121, 420));
+    // Nothing older can be reached from either direction.
+    expect(await history(socket, { before: 121, limit: 100 })).toEqual({ type: 'history', messages: [], hasMore: false });
+    const fromStart = await history(socket, { after: 0, limit: 5 });
+    expect(ids(fromStart.messages)).toEqual(range(121, 125));
+    expect(fromStart.hasMore).toBe(true);
+    const [next] = await sendMessages(socket, 1, 'after-pruning');
+    expect(next?.id).toBe(421);
+    expect(ids((await history(socket, { before: 1000, limit: 100 })).messages).at(-1)).toBe(421);
+    expect(ids((await history(socket, { after: 0, limit: 1 })).messages)).toEqual([122]);
+    await socket.close();
+  });
+
+  it('marks an after=<id> welcome pruned exactly when messages newer than that id are gone', async () => {
+    const { room, socket } = await roomWith(320, 'pruned');
+    // 320 sent, 300 kept: ids 1..20 are gone.
+    const cases: [after: number, pruned: true | undefined][] = [
+      [0, true],
+      [10, true],
+      [19, true],
+      // Everything newer than 20 is still there.
+      [20, undefined],
+      [200, undefined],
+      [320, undefined],
+    ];
+    for (const [after, pruned] of cases) {
+      const reader = await welcome(room, { after: String(after) });
+      const first = Math.max(after, 20) + 1;
+      expect({ after, ids: ids(reader.frame.messages), pruned: reader.frame.pruned }).toEqual({
+        after,
+        ids: range(first, Math.min(first + 99, 320)),
+        pruned,
+      });
+      await reader.socket.close();
+    }
+    await socket.close();
+  });
+
+  it('treats a clientId whose message is no longer retained as new', async () => {
+    const room = uniqueRoom('retain-idem');
+    const a = await newUser('Ann');
+    const sa = await connect(room, a.token);
+    await expectNext(sa, 'welcome');
+    sa.send({ type: 'message', text: 'early', clientId: 'early' });
+    expect(await expectNext(sa, 'message')).toMatchObject({ id: 1 });
+    await sendMessages(sa, HISTORY_LIMIT);
+    // Message 1 has just fallen out of retention (301 sent, 300 kept).
+    sa.send({ type: 'message', text: 'early', clientId: 'early' });
+    expect(await expectNext(sa, 'message')).toMatchObject({ id: HISTORY_LIMIT + 2, text: 'early', clientId: 'early' });
+    // And the new copy is the one a further resend gets.
+    sa.send({ type: 'message', text: 'early', clientId: 'early' });
+    expect(await expectNext(sa, 'message')).toMatchObject({ id: HISTORY_LIMIT + 2 });
+    await sa.close();
+  });
+});
+
+describe('across eviction', () => {
+  it('keeps history and ids after the room is evicted', async () => {
+    const { room, socket, sent } = await roomWith(60, 'evict');
+    await evictDurableObject(roomStub(room));
+    const reader = await welcome(room);
+    expect(reader.frame.messages).toEqual(sent.slice(10));
+    expect(reader.frame.hasMore).toBe(true);
+    const older = await history(reader.socket, { before: 11 });
+    expect(older).toEqual({ type: 'history', messages: sent.slice(0, 10), hasMore: false });
+    await drainPending(socket);
+    await evictDurableObject(roomStub(room));
+    // The socket that wrote them, after another eviction, continues the sequence.
+    const [next] = await sendMessages(socket, 1, 'after-evict');
+    expect(next?.id).toBe(61);
+    const resumed = await welcome(room, { after: '55' });
+    expect(ids(resumed.frame.messages)).toEqual(range(56, 61));
+    await closeAll(socket, reader.socket, resumed.socket);
+  });
+});
