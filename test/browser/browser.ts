@@ -59,11 +59,31 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A context whose pages report their console errors and uncaught exceptions into `problems`. */
-export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...options });
-  const problems: string[] = [];
-  context.on('page', (page) => watch(page, problems));
-  return { context, problems };
+/**
+ * The browser contexts of one test file. Every page opened in them is watched: a page error or an
+ * unexpected console error is collected, and closeAll() hands the collection back to assert on.
+ */
+export class Contexts {
+  readonly #browser: () => Browser;
+  readonly #open: BrowserContext[] = [];
+  readonly #problems: string[] = [];
+
+  constructor(browser: () => Browser) {
+    this.#browser = browser;
+  }
+
+  async open(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    const context = await this.#browser().newContext({ viewport: { width: 1100, height: 760 }, ...options });
+    this.#open.push(context);
+    context.on('page', (page) => watch(page, this.#problems));
+    return context;
+  }
+
+  /** Closes every context opened so far; resolves to what went wrong in their pages (none, ideally). */
+  async closeAll(): Promise<string[]> {
+    await Promise.all(this.#open.splice(0).map((context) => context.close()));
+    return this.#problems.splice(0);
+  }
 }
 
 function watch(page: Page, problems: string[]): void {

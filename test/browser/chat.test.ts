@@ -1,7 +1,7 @@
 // The page as people use it, in a real Chromium against `wrangler dev` with the shipped limits:
 // two people chatting, hostile text, links, reloads, presence, typing, a phone screen, and
 // axe-core plus screenshots of every view in the light and the dark scheme.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import * as v from 'valibot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newUser, openSocket, uniqueRoom } from '../e2e/client.ts';
@@ -15,7 +15,7 @@ import {
   joinRoom,
   launchBrowser,
   loggedTexts,
-  newContext,
+  Contexts,
   runAxe,
   screenshot,
   sendMessage,
@@ -25,8 +25,7 @@ import {
 describeInBrowser('the chat page in Chromium', () => {
   let server: DevServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
+  const contexts = new Contexts(() => browser);
 
   beforeAll(async () => {
     // A snapshot of the app: wrangler dev would otherwise reload (and drop every socket) whenever
@@ -39,17 +38,11 @@ describeInBrowser('the chat page in Chromium', () => {
     await server?.stop();
   });
 
-  async function context(options: Parameters<typeof newContext>[1] = {}): Promise<BrowserContext> {
-    const created = await newContext(browser, options);
-    contexts.push(created.context);
-    created.context.on('close', () => problems.push(...created.problems));
-    return created.context;
-  }
+  const context = (options?: BrowserContextOptions) => contexts.open(options);
 
   async function closeAll(): Promise<void> {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-    // Nothing the page did may have thrown or logged an error.
-    expect(problems.splice(0)).toEqual([]);
+    // Nothing the pages did may have thrown or logged an error.
+    expect(await contexts.closeAll()).toEqual([]);
   }
 
   /** Left and right edges of an element and of the log's content box, in CSS pixels. */

@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import * as v from 'valibot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newUser, openSocket, uniqueRoom } from '../e2e/client.ts';
@@ -19,7 +19,7 @@ import {
   launchBrowser,
   loggedIds,
   loggedTexts,
-  newContext,
+  Contexts,
   screenshot,
   sendMessage,
   waitConnected,
@@ -33,8 +33,7 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
   const persistTo = mkdtempSync(join(tmpdir(), 'edge-chat-browser-'));
   let server: DevServer;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
+  const contexts = new Contexts(() => browser);
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startDevServer({ vars: VARS, persistTo, snapshot: true }), launchBrowser()]);
@@ -45,16 +44,11 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
     await server?.stop();
   });
 
-  async function context(): Promise<BrowserContext> {
-    const created = await newContext(browser);
-    contexts.push(created.context);
-    created.context.on('close', () => problems.push(...created.problems));
-    return created.context;
-  }
+  const context = () => contexts.open();
 
   async function closeAll(): Promise<void> {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-    expect(problems.splice(0)).toEqual([]);
+    // Nothing the pages did may have thrown or logged an error.
+    expect(await contexts.closeAll()).toEqual([]);
   }
 
   /** Writes `count` messages "old 1" … "old <count>" into `room` through a real socket; resolves once all are stored. */
