@@ -15,6 +15,28 @@ export const TEST_SECRET = 'test-secret-for-local-servers-only';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
 
+// Process groups of the dev servers still running. wrangler runs detached (its own group, so a
+// stop reaches workerd too), which also means it would outlive a test runner that is killed or
+// times out; these hooks take the servers down with the runner.
+/** @type {Set<number>} */
+const runningGroups = new Set();
+function killRunningGroups() {
+  for (const pgid of runningGroups) {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {}
+  }
+  runningGroups.clear();
+}
+process.once('exit', killRunningGroups);
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+  process.once(signal, () => {
+    killRunningGroups();
+    // Without other listeners, die of the signal as the process would have without us.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}
+
 /** @returns {Promise<number>} a TCP port that was free a moment ago */
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -81,6 +103,11 @@ export async function startDevServer(options = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
     });
+    const pgid = child.pid;
+    if (pgid !== undefined) {
+      runningGroups.add(pgid);
+      child.once('exit', () => runningGroups.delete(pgid));
+    }
     child.stdout?.on('data', (chunk) => (log += chunk));
     child.stderr?.on('data', (chunk) => (log += chunk));
     const exited = new Promise((_, reject) => child?.once('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${log}`))));
