@@ -3,7 +3,8 @@
 // every scenario against both (one after the other, never at the same time), prints a table of
 // the app's figures as ratios to the floor and writes them to bench/results/latest.json.
 // Flags: --quick (a short version of everything, under a minute), --only <name[,name]>,
-// --rounds <n>, --storm <sockets>. Every wait is bounded, and a hard deadline ends the run.
+// --rounds <n>, --storm <sockets>, --storage memory|disk (where Durable Object storage lives;
+// see bench/lib/targets.mjs). Every wait is bounded, and a hard deadline ends the run.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -11,15 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sleep } from './lib/client.mjs';
 import { aggregate, ratios, scenarioTable, TARGETS } from './lib/report.mjs';
-import { startTarget } from './lib/targets.mjs';
+import { startTarget, storageRoot } from './lib/targets.mjs';
 import { burst } from './scenarios/burst.mjs';
 import { idle } from './scenarios/idle.mjs';
 import { fanout, rooms } from './scenarios/paced.mjs';
 import { storm } from './scenarios/storm.mjs';
 
+/** @type {import('./scenarios/common.mjs').Scenario[]} */
 const SCENARIOS = [fanout, burst, rooms, storm, idle];
-/** File descriptors we ask for: wrangler's dev proxy holds about 7 per WebSocket. */
+/** File descriptors we ask for: the runtime workerd of wrangler dev holds about 6 per WebSocket. */
 const WANTED_NOFILE = 65_536;
+const STORM_MIN = 2_000;
 const STORM_MAX = 8_000;
 
 const { values: flags } = parseArgs({
@@ -28,20 +31,26 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     rounds: { type: 'string' },
     storm: { type: 'string' },
+    storage: { type: 'string', default: 'memory' },
   },
 });
 
 raiseFileLimitOrContinue();
 
 const quick = flags.quick ?? false;
+const storage = flags.storage === 'disk' ? 'disk' : 'memory';
+if (flags.storage !== 'disk' && flags.storage !== 'memory') fail(`--storage ${flags.storage}: use memory or disk`);
 const started = Date.now();
-// The whole run ends by itself: about 5 minutes normally, under a minute with --quick.
-const hardDeadline = started + (quick ? 60_000 : 15 * 60_000);
-const perRunCapMs = quick ? 15_000 : 60_000;
+// The whole run ends by itself: about 6 minutes normally, under a minute with --quick.
+const hardDeadline = started + (quick ? 58_000 : 15 * 60_000);
+const perRunCapMs = quick ? 12_000 : 60_000;
 const rounds = Number(flags.rounds ?? (quick ? 1 : 2));
 const nofile = openFileLimit();
-// Each socket costs one descriptor here and about 7 in the dev proxy, which inherits our limit.
-const stormSize = Number(flags.storm ?? Math.max(2_000, Math.min(STORM_MAX, Math.floor((nofile - 2_000) / 8))));
+// Each socket costs one descriptor here and about 6 in the runtime workerd, which inherits our
+// limit (measured: 14,749 open for 2,454 sockets); past that, handshakes fail with ECONNRESET.
+const stormSize = Number(flags.storm ?? Math.max(STORM_MIN, Math.min(STORM_MAX, Math.floor((nofile - 1_500) / 7))));
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) fail(`--rounds ${flags.rounds}: use a whole number from 1 to 10`);
+if (!Number.isInteger(stormSize) || stormSize < 1 || stormSize > 50_000) fail(`--storm ${flags.storm}: use a whole number of sockets`);
 const only = flags.only?.split(',').map((s) => s.trim());
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
 if (selected.length === 0) fail(`--only ${flags.only}: no such scenario (have ${SCENARIOS.map((s) => s.name).join(', ')})`);
@@ -61,23 +70,39 @@ const deadlineTimer = setTimeout(async () => {
   await finish(2);
 }, hardDeadline - started);
 
-console.log(`edge chat bench: ${quick ? 'quick' : 'full'}, ${rounds} round(s), scenarios ${selected.map((s) => s.name).join(', ')}; ` + `open-file limit ${nofile}, storm ${stormSize} sockets, ${cpus().length} cpus`);
-for (const name of /** @type {const} */ (['floor', 'app'])) {
-  const t0 = Date.now();
-  try {
-    targets.set(name, await startTarget(name));
-    console.log(`  ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${targets.get(name)?.port}`);
-  } catch (err) {
-    problems.push(`${name} did not start: ${String(err).slice(0, 2000)}`);
-    console.error(`!!! ${name} did not start:\n${err}`);
-  }
-}
+console.log(
+  `edge chat bench: ${quick ? 'quick' : 'full'}, ${rounds} round(s), scenarios ${selected.map((s) => s.name).join(', ')}; ` +
+    `open-file limit ${nofile}, storm ${stormSize} sockets, storage ${storage} (${storageRoot(storage)}), ${cpus().length} cpus`,
+);
+if (stormSize < STORM_MIN) problems.push(`storm uses ${stormSize} sockets, fewer than ${STORM_MIN}`);
+// Both start at once (they are idle until their turn); wrangler takes a few seconds each.
+await Promise.all(
+  /** @type {const} */ (['floor', 'app']).map(async (name) => {
+    const t0 = Date.now();
+    try {
+      targets.set(name, await startTarget(name, storage));
+      console.log(`  ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${targets.get(name)?.port}`);
+    } catch (err) {
+      problems.push(`${name} did not start: ${String(err).slice(0, 2000)}`);
+      console.error(`!!! ${name} did not start:\n${err}`);
+    }
+  }),
+);
 
+// Memory is a high-water mark that never comes down, so a full run gives every round a fresh
+// runtime (a few seconds per restart); --quick measures memory on a warm one.
+let runtimesUsed = false;
 for (const scenario of selected) {
   results[scenario.name] = {};
-  for (let round = 0; round < rounds; round++) {
+  // Short scenarios get more rounds: their figure is a median, and one noisy round moves it less.
+  const scenarioRounds = quick ? rounds : rounds * (scenario.roundsFactor ?? 1);
+  for (let round = 0; round < scenarioRounds; round++) {
+    const fresh = !quick || !runtimesUsed;
+    if (!quick && runtimesUsed) await restartTargets();
+    runtimesUsed = true;
     // ABBA: the floor goes first in even rounds, the app in odd ones, so drift cancels out.
-    const order = /** @type {const} */ (round % 2 === 0 ? ['floor', 'app'] : ['app', 'floor']);
+    /** @type {('floor' | 'app')[]} */
+    const order = round % 2 === 0 ? ['floor', 'app'] : ['app', 'floor'];
     const contexts = order.flatMap((name) => {
       const target = targets.get(name);
       return target ? [{ target, quick, stormSize, tag: `${runTag}-${scenario.name}-${name}${round}`, deadline: Math.min(hardDeadline - 5_000, Date.now() + perRunCapMs * (scenario.overlapped ? 2 : 1)) }] : [];
@@ -85,12 +110,14 @@ for (const scenario of selected) {
     if ('start' in scenario) {
       // Both connect (one after the other), both wait out the same idle period, both finish.
       const finishers = [];
+      const t0 = Date.now();
       for (const ctx of contexts) finishers.push({ ctx, finishRun: await scenario.start(ctx) });
-      for (const { ctx, finishRun } of finishers) record(scenario.name, ctx.target.name, await finishRun());
+      for (const { ctx, finishRun } of finishers) record(scenario.name, ctx.target.name, { ...(await finishRun()), fresh }, t0);
     } else {
       for (const ctx of contexts) {
-        ctx.deadline = Math.min(hardDeadline - 5_000, Date.now() + perRunCapMs);
-        record(scenario.name, ctx.target.name, await scenario.run(ctx));
+        const t0 = Date.now();
+        ctx.deadline = Math.min(hardDeadline - 5_000, t0 + perRunCapMs);
+        record(scenario.name, ctx.target.name, { ...(await scenario.run(ctx)), fresh }, t0);
         await sleep(quick ? 200 : 1_000); // let closes drain before the other target starts
       }
     }
@@ -99,21 +126,39 @@ for (const scenario of selected) {
 clearTimeout(deadlineTimer);
 await finish(0);
 
+/** Restarts both runtimes at once; a target that fails to come back is dropped and reported. */
+async function restartTargets() {
+  await Promise.all(
+    [...targets.values()].map(async (target) => {
+      try {
+        await target.restart();
+      } catch (err) {
+        targets.delete(target.name);
+        problems.push(`${target.name} did not restart: ${String(err).slice(0, 2000)}`);
+      }
+    }),
+  );
+}
+
 /**
  * @param {string} scenario
  * @param {'floor' | 'app'} target
  * @param {import('./scenarios/common.mjs').RunResult} result
+ * @param {number} t0 when the run started (Date.now())
  */
-function record(scenario, target, result) {
+function record(scenario, target, result, t0) {
   const runs = (results[scenario] ??= {});
   (runs[target] ??= []).push(result);
+  if (result.rssKiB.runtimeGone) problems.push(`${scenario}/${target}: a workerd process ended during the run (restart or crash); see ${target}-output.log.tmp`);
   const lost = result.expected - result.delivered;
   const failed = Object.values(result.connectFailures).reduce((a, b) => a + b, 0);
   console.log(
     `  ${scenario.padEnd(7)} ${target.padEnd(5)} sockets ${result.sockets}, delivered ${result.delivered}/${result.expected}` +
-      (lost ? ` (${lost} LOST)` : '') +
+      (lost ? ` (${lost} LOST${result.timedOut ? ': not delivered before the time limit' : ''})` : '') +
       (failed ? `, ${failed} connects FAILED ${JSON.stringify(result.connectFailures)}` : '') +
-      (Object.keys(result.errors).length ? `, error frames ${JSON.stringify(result.errors)}` : ''),
+      (Object.keys(result.errors).length ? `, error frames ${JSON.stringify(result.errors)}` : '') +
+      (result.rssKiB.runtimeGone ? ', THE RUNTIME RESTARTED OR DIED' : '') +
+      ` (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
 }
 
@@ -134,7 +179,7 @@ async function finish(/** @type {number} */ code) {
     tables.push(scenarioTable(`${scenario.name}: ${scenario.title}`, { floor, app }, r));
     for (const [name, f] of /** @type {const} */ ([['floor', floor], ['app', app]])) {
       if (!f) continue;
-      if (f.lost > 0) problems.push(`${scenario.name}/${name}: ${f.lost} of ${f.expected} messages LOST`);
+      if (f.lost > 0) problems.push(`${scenario.name}/${name}: ${f.lost} of ${f.expected} messages LOST` + (f.timedOutRuns ? ` (${f.timedOutRuns} run(s) ran out of time waiting: late or lost)` : ''));
       if (f.duplicates > 0) problems.push(`${scenario.name}/${name}: ${f.duplicates} duplicate deliveries`);
       const failed = Object.values(f.connectFailures).reduce((a, b) => a + b, 0);
       if (failed > 0) problems.push(`${scenario.name}/${name}: ${failed} connects failed ${JSON.stringify(f.connectFailures)}`);
@@ -159,7 +204,10 @@ async function finish(/** @type {number} */ code) {
   verdicts.push({ target: '0 messages lost everywhere', ratio: lost, limit: 0, met: lost === 0 && Object.keys(scenarios).length > 0 });
 
   console.log(`\n${tables.join('\n\n')}\n`);
-  console.log('latency and connect times in ms; deliv/s = deliveries per second; KiB/sock = runtime workerd RSS growth per socket');
+  console.log(
+    'latency and connect times in ms; deliv/s = deliveries per second; KiB/sock = peak RSS of the runtime workerd minus its RSS ' +
+      `before the run, per connected socket (${quick ? 'warm runtime: rough' : 'each run on a freshly started runtime'})`,
+  );
   console.log('\nTargets (app as a ratio to the floor, same run):');
   for (const v of verdicts) console.log(`  [${v.met ? 'MET' : 'NOT MET'}] ${v.target}: ${v.ratio === null ? 'no figure' : v.ratio}`);
   if (lost > 0) console.error(`\n${'!'.repeat(72)}\n!!! ${lost} MESSAGES LOST. Anything lost is a bug.\n${'!'.repeat(72)}`);
@@ -170,6 +218,7 @@ async function finish(/** @type {number} */ code) {
     startedAt: new Date(started).toISOString(),
     durationSec: Math.round((Date.now() - started) / 1000),
     mode: quick ? 'quick' : 'full',
+    storage,
     complete: code === 0,
     rounds,
     machine: { cpus: cpus().length, node: process.version, openFileLimit: nofile, stormSize },
@@ -182,7 +231,11 @@ async function finish(/** @type {number} */ code) {
   const file = quick || only ? RESULTS.replace('latest.json', 'partial.json.tmp') : RESULTS;
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\nwrote ${file} (${json.durationSec} s)`);
-  for (const target of targets.values()) await target.stop();
+  for (const target of targets.values()) {
+    // What wrangler printed, for a look when something went wrong; *.tmp is not committed.
+    if (problems.length) writeFileSync(RESULTS.replace('latest.json', `${target.name}-output.log.tmp`), target.output());
+    await target.stop();
+  }
   process.exit(code !== 0 ? code : problems.length || verdicts.some((v) => !v.met && v.target.startsWith('0 messages')) ? 1 : 0);
 }
 
@@ -203,7 +256,7 @@ function raiseFileLimitOrContinue() {
   if (process.env.EDGE_CHAT_BENCH_NOFILE || openFileLimit() >= WANTED_NOFILE) return;
   const probe = spawnSync('sh', ['-c', `ulimit -n ${WANTED_NOFILE}`], { stdio: 'ignore' });
   if (probe.status !== 0) {
-    console.warn(`note: could not raise the open-file limit to ${WANTED_NOFILE}; the storm will use fewer sockets`);
+    console.warn(`note: the open-file limit stays at ${openFileLimit()} (raising it to ${WANTED_NOFILE} was refused); the storm size follows from it`);
     return;
   }
   const child = spawn('sh', ['-c', `ulimit -n ${WANTED_NOFILE} && exec "$0" "$@"`, process.execPath, ...process.argv.slice(1)], {

@@ -118,6 +118,15 @@ export const PingFrame = v.object({ type: v.literal('ping') });
 /** Every frame a client may send, told apart by `type`. */
 export const ClientFrameSchema = v.variant('type', [SendMessageFrame, HistoryRequestFrame, TypingFrame, PingFrame], 'unknown frame type');
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
+// The same schemas by `type`, for the hot path: v.variant allocates a closure and a Set on every
+// call (about 5% of a room's CPU per message in a profile), but picks the same schema and returns
+// its result unchanged. A frame without a known `type` still goes through the variant.
+const FRAME_SCHEMAS = new Map<unknown, typeof SendMessageFrame | typeof HistoryRequestFrame | typeof TypingFrame | typeof PingFrame>([
+  ['message', SendMessageFrame],
+  ['history', HistoryRequestFrame],
+  ['typing', TypingFrame],
+  ['ping', PingFrame],
+]);
 
 export const UserSchema = v.object({ id: v.string(), name: v.string() });
 /** A person as the room knows them: the verified token's `sub` and `name`. */
@@ -180,9 +189,10 @@ export function parseClientFrame(raw: string): ParseResult {
   } catch {
     return refuse('bad_json', 'frame is not valid JSON');
   }
-  const clientId = clientIdOf(json);
-  const result = v.safeParse(ClientFrameSchema, json);
+  const schema = typeof json === 'object' && json !== null && 'type' in json ? FRAME_SCHEMAS.get(json.type) : undefined;
+  const result = v.safeParse(schema ?? ClientFrameSchema, json);
   if (result.success) return { ok: true, frame: result.output };
+  const clientId = clientIdOf(json);
   const issue = result.issues[0];
   const code = codeOf(issue.message);
   // Never echo the client's value back: name the field, not what was in it.

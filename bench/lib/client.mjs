@@ -40,14 +40,13 @@ export class Client {
 /**
  * Opens one socket; resolves once it is usable (floor: open; app: its `welcome` frame).
  * @param {Target} target
+ * @param {string} url from `target.url`, made beforehand so signing a token is not timed
  * @param {string} room
- * @param {string} userId
  * @param {number} index
  * @param {number} timeoutMs
  * @returns {Promise<Client>}
  */
-export async function connect(target, room, userId, index, timeoutMs) {
-  const url = await target.url(room, userId);
+export function connect(target, url, room, index, timeoutMs) {
   const started = performance.now();
   // No compression: the floor and the app should pay for the same bytes on the wire.
   const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
@@ -85,13 +84,15 @@ export async function connectMany(target, plan) {
   const clients = [];
   /** @type {Record<string, number>} */
   const failures = {};
+  // Tokens are signed up front: the load generator's own work must not count as connect time.
+  const urls = await Promise.all(Array.from({ length: plan.count }, (_, i) => target.url(plan.room(i), plan.userId(i))));
   let next = 0;
   const started = performance.now();
   async function worker() {
     while (next < plan.count && Date.now() < plan.deadline) {
       const i = next++;
       try {
-        clients.push(await connect(target, plan.room(i), plan.userId(i), i, plan.timeoutMs));
+        clients.push(await connect(target, urls[i] ?? '', plan.room(i), i, plan.timeoutMs));
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         failures[reason] = (failures[reason] ?? 0) + 1;
@@ -99,6 +100,7 @@ export async function connectMany(target, plan) {
     }
   }
   await Promise.all(Array.from({ length: Math.min(plan.concurrency, plan.count) }, worker));
+  if (next < plan.count) failures['not started: out of time'] = plan.count - next;
   clients.sort((a, b) => a.index - b.index);
   return { clients, failures, failed: plan.count - clients.length, elapsedMs: performance.now() - started };
 }

@@ -54,11 +54,14 @@ export function rssKiB(pid) {
  */
 export function startRssSampler(pgid, intervalMs = 200) {
   const processes = workerdProcesses(pgid);
+  // Set when a process we watch is gone: wrangler restarted the runtime (dropping every socket).
+  let vanished = false;
   const read = () => {
     let runtime = 0;
     let total = 0;
     for (const { pid, role } of processes) {
       const kib = rssKiB(pid);
+      if (kib === 0) vanished = true;
       total += kib;
       if (role === 'runtime') runtime += kib;
     }
@@ -80,7 +83,7 @@ export function startRssSampler(pgid, intervalMs = 200) {
     stop() {
       clearInterval(timer);
       sample();
-      return { baseline, peak, processes: processes.length };
+      return { baseline, peak, processes: processes.length, vanished };
     },
   };
 }

@@ -29,7 +29,11 @@ export function aggregate(runs) {
     if (values.every((v) => typeof v === 'boolean')) extra[key] = values.every((v) => v === values[0]) ? /** @type {boolean} */ (values[0]) : 'mixed';
     else extra[key] = nullableRound(median(values.map((v) => (typeof v === 'number' ? v : null))));
   }
-  const perSocket = runs.map((r) => (r.sockets > 0 ? (r.rssKiB.peak - r.rssKiB.baseline) / r.sockets : null));
+  // Only runs on a freshly started runtime say what sockets cost: RSS is a high-water mark, and a
+  // warm runtime reuses memory an earlier run left behind.
+  const freshRuns = runs.filter((r) => r.fresh);
+  const memoryRuns = freshRuns.length ? freshRuns : runs;
+  const perSocket = memoryRuns.map((r) => (r.sockets > 0 ? (r.rssKiB.peak - r.rssKiB.baseline) / r.sockets : null));
   return {
     rounds: runs.length,
     sockets: median(runs.map((r) => r.sockets)),
@@ -40,12 +44,15 @@ export function aggregate(runs) {
     delivered,
     expected,
     lost: Math.max(0, expected - delivered),
+    // Runs whose wait for the last deliveries ran out of time: what is missing is late or lost.
+    timedOutRuns: runs.filter((r) => r.timedOut).length,
     duplicates: runs.reduce((sum, r) => sum + r.duplicates, 0),
     errors,
     rss: {
       // Growth of the runtime workerd (the process running the Worker and its Durable Objects)
       // from before the first socket to its peak, per connected socket.
       perSocketKiB: nullableRound(median(perSocket), 1),
+      fromFreshRuntime: freshRuns.length === memoryRuns.length,
       peakMiB: nullableRound(Math.max(...runs.map((r) => r.rssKiB.peak)) / 1024, 1),
       peakWithDevProxyMiB: nullableRound(Math.max(...runs.map((r) => r.rssKiB.peakTotal)) / 1024, 1),
     },
@@ -54,6 +61,9 @@ export function aggregate(runs) {
 }
 
 /** @typedef {ReturnType<typeof aggregate>} Figures */
+
+/** Scenario-specific figures that are compared too, when both targets have them. */
+const EXTRA_RATIOS = ['connectAllMs', 'broadcastMs', 'acceptedPerSec', 'pongP99Ms'];
 
 /**
  * app / floor for every comparable figure.
@@ -72,7 +82,7 @@ export function ratios(floor, app) {
     deliveredPerSec: ratio(app.deliveredPerSec, floor.deliveredPerSec),
     rssPerSocket: ratio(app.rss.perSocketKiB, floor.rss.perSocketKiB),
   };
-  for (const key of ['connectAllMs', 'broadcastMs', 'acceptedPerSec', 'pongP99Ms']) {
+  for (const key of EXTRA_RATIOS) {
     const a = app.extra[key];
     const f = floor.extra[key];
     if (typeof a === 'number' && typeof f === 'number') out[key] = ratio(a, f);
@@ -80,11 +90,14 @@ export function ratios(floor, app) {
   return out;
 }
 
-/** The issue's targets: [scenario, ratio key, 'max' | 'min', limit, label]. */
+/**
+ * The issue's targets: [scenario, ratio key, 'max' | 'min', limit, label]. The storm's is the time
+ * from its one broadcast until every socket has it; the time to connect them all is reported
+ * (`connectAllMs`) but is not a target.
+ */
 export const TARGETS = /** @type {const} */ ([
   ['fanout', 'latencyP99', 'max', 1.25, 'fan-out p99 latency <= 1.25x floor'],
   ['burst', 'deliveredPerSec', 'min', 0.8, 'burst throughput >= 0.8x floor'],
-  ['storm', 'connectAllMs', 'max', 1.25, 'storm: time to connect all <= 1.25x floor'],
   ['storm', 'broadcastMs', 'max', 1.25, 'storm: time to deliver to all <= 1.25x floor'],
 ]);
 
@@ -102,7 +115,7 @@ function nullableRound(value, digits = 2) {
  */
 function fmt(value, digits = 1) {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '-';
-  if (Math.abs(value) >= 10_000) return value.toExponential(2);
+  if (Math.abs(value) >= 1_000) return value.toFixed(0);
   return value.toFixed(digits);
 }
 
@@ -148,5 +161,7 @@ export function scenarioTable(title, figures, r) {
     const f = figures[name];
     if (f && Object.keys(f.extra).length) extras.push(`  ${name}: ${Object.entries(f.extra).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v, 1) : v}`).join(' ')}`);
   }
+  const extraRatios = r ? EXTRA_RATIOS.filter((key) => typeof r[key] === 'number') : [];
+  if (r && extraRatios.length) extras.push(`  app/floor: ${extraRatios.map((key) => `${key}=${x(r[key])}`).join(' ')}`);
   return [title, ...lines, ...extras].join('\n');
 }

@@ -21,11 +21,22 @@ import { startRssSampler } from '../lib/memory.mjs';
  * @property {number[]} latencyMs per delivery, from the sender's send to the receiver's receipt
  * @property {number} delivered
  * @property {number} expected
+ * @property {boolean} timedOut the wait for the last deliveries ran out of time (so the missing
+ *   ones are late or lost: either way, not delivered within the run)
  * @property {number} duplicates
  * @property {Record<string, number>} errors error frames received, by code
  * @property {number | null} deliveredPerSec deliveries / (last delivery - first send)
- * @property {{ baseline: number; peak: number; peakTotal: number }} rssKiB runtime workerd at start and at its peak; peakTotal adds the dev proxy
+ * @property {{ baseline: number; peak: number; peakTotal: number; runtimeGone: boolean }} rssKiB runtime workerd at start and at
+ *   its peak; peakTotal adds the dev proxy; runtimeGone: a workerd process ended during the run
  * @property {Record<string, number | boolean | string | null>} extra figures only this scenario has
+ * @property {boolean} [fresh] the runtime was started just before this run (set by run.mjs)
+ */
+
+/**
+ * A scenario either runs start to end (`run`) or in two halves (`start`, then the function it
+ * returns), so the floor's and the app's idle waits can overlap.
+ * @typedef {{ name: string; title: string; roundsFactor?: number; overlapped?: boolean } &
+ *   ({ run: (ctx: RunContext) => Promise<RunResult> } | { start: (ctx: RunContext) => Promise<() => Promise<RunResult>> })} Scenario
  */
 
 /**
@@ -39,8 +50,8 @@ export function sampleMemory(target) {
     sample: sampler.sample,
     /** @returns {RunResult['rssKiB']} */
     stop() {
-      const { baseline, peak } = sampler.stop();
-      return { baseline: baseline.runtime, peak: peak.runtime, peakTotal: peak.total };
+      const { baseline, peak, processes, vanished } = sampler.stop();
+      return { baseline: baseline.runtime, peak: peak.runtime, peakTotal: peak.total, runtimeGone: vanished || processes === 0 };
     },
   };
 }

@@ -24,7 +24,7 @@ export const idle = {
    */
   async start(ctx) {
     const { target, tag, deadline } = ctx;
-    const count = ctx.quick ? 200 : 1000;
+    const count = ctx.quick ? 150 : 1000;
     const memory = sampleMemory(target);
     const connected = await connectMany(target, {
       count,
@@ -32,7 +32,8 @@ export const idle = {
       timeoutMs: budget(deadline, 15_000),
       room: () => `${tag}-idle`,
       userId: (i) => `${tag}-u${i}`,
-      deadline,
+      // Leave time to idle, ping and send.
+      deadline: deadline - HIBERNATE_AFTER_MS - 6_000,
     });
     const idleSince = Date.now();
     const { clients } = connected;
@@ -68,7 +69,7 @@ export const idle = {
         deliveries.sent(clients.length);
         sender.send(messageFrame({ s: 0, n: 0, t: performance.now() }));
       }
-      await waitFor(() => deliveries.done, budget(deadline, 10_000));
+      const allDelivered = await waitFor(() => deliveries.done, budget(deadline, 10_000));
       await waitFor(() => target.wakes() > wakesAfterPing, budget(deadline, 1_000), 50);
       const wakesAfterMessage = target.wakes();
       const rssKiB = memory.stop();
@@ -80,6 +81,7 @@ export const idle = {
         latencyMs: deliveries.latencies,
         delivered: deliveries.delivered,
         expected: deliveries.expected,
+        timedOut: !allDelivered,
         duplicates: deliveries.duplicates,
         errors: deliveries.errors,
         deliveredPerSec: null,

@@ -24,7 +24,8 @@ export async function pacedTraffic(ctx, shape) {
     timeoutMs: budget(deadline, 15_000),
     room: (i) => `${tag}-r${Math.floor(i / shape.perRoom)}`,
     userId: (i) => `${tag}-u${i}`,
-    deadline,
+    // Connecting must leave time for the traffic and its last deliveries.
+    deadline: deadline - shape.seconds * 1000 - 5_000,
   });
   const { clients } = connected;
   /** @type {Map<string, number>} */
@@ -55,7 +56,7 @@ export async function pacedTraffic(ctx, shape) {
     sender.send(messageFrame({ s, n, t: performance.now() }));
     sent++;
   }
-  await waitFor(() => deliveries.done, budget(deadline, 10_000));
+  const allDelivered = await waitFor(() => deliveries.done, budget(deadline, 10_000));
   const rssKiB = memory.stop();
   await closeAll(clients, budget(deadline + 5_000, 5_000));
   const seconds = (deliveries.lastDeliveryAt - deliveries.firstSendAt) / 1000;
@@ -66,6 +67,7 @@ export async function pacedTraffic(ctx, shape) {
     latencyMs: deliveries.latencies,
     delivered: deliveries.delivered,
     expected: deliveries.expected,
+    timedOut: !allDelivered,
     duplicates: deliveries.duplicates,
     errors: deliveries.errors,
     deliveredPerSec: seconds > 0 ? deliveries.delivered / seconds : null,
@@ -79,7 +81,7 @@ export const fanout = {
   name: 'fanout',
   title: 'fan-out: 1 room x 50 clients, 5 senders x 20 msg/s',
   /** @param {import('./common.mjs').RunContext} ctx */
-  run: (ctx) => pacedTraffic(ctx, { rooms: 1, perRoom: 50, sendersPerRoom: 5, rate: 20, seconds: ctx.quick ? 3 : 12 }),
+  run: (ctx) => pacedTraffic(ctx, { rooms: 1, perRoom: 50, sendersPerRoom: 5, rate: 20, seconds: ctx.quick ? 2 : 12 }),
 };
 
 /** Scenario 3: 20 rooms of 10 clients, one sender per room at 20 msg/s. */
@@ -87,5 +89,5 @@ export const rooms = {
   name: 'rooms',
   title: 'many rooms: 20 rooms x 10 clients, 1 sender/room x 20 msg/s',
   /** @param {import('./common.mjs').RunContext} ctx */
-  run: (ctx) => pacedTraffic(ctx, { rooms: 20, perRoom: 10, sendersPerRoom: 1, rate: 20, seconds: ctx.quick ? 3 : 12 }),
+  run: (ctx) => pacedTraffic(ctx, { rooms: 20, perRoom: 10, sendersPerRoom: 1, rate: 20, seconds: ctx.quick ? 2 : 12 }),
 };

@@ -17,7 +17,7 @@ export const storm = {
    */
   async run(ctx) {
     const { target, tag, deadline } = ctx;
-    const count = ctx.quick ? 500 : ctx.stormSize;
+    const count = ctx.quick ? 400 : ctx.stormSize;
     const memory = sampleMemory(target);
     const connected = await connectMany(target, {
       count,
@@ -25,7 +25,8 @@ export const storm = {
       timeoutMs: budget(deadline, 20_000),
       room: () => `${tag}-storm`,
       userId: (i) => `${tag}-u${i}`,
-      deadline,
+      // Leave time for the broadcast.
+      deadline: deadline - (ctx.quick ? 3_000 : 10_000),
     });
     const { clients } = connected;
     const connectedRss = memory.sample();
@@ -37,7 +38,7 @@ export const storm = {
       deliveries.sent(clients.length);
       sender.send(messageFrame({ s: 0, n: 0, t: performance.now() }));
     }
-    await waitFor(() => deliveries.done, budget(deadline, 20_000));
+    const allDelivered = await waitFor(() => deliveries.done, budget(deadline, 20_000));
     const rssKiB = memory.stop();
     const broadcastMs = deliveries.delivered > 0 ? deliveries.lastDeliveryAt - deliveries.firstSendAt : null;
     const closeStarted = performance.now();
@@ -49,6 +50,7 @@ export const storm = {
       latencyMs: deliveries.latencies,
       delivered: deliveries.delivered,
       expected: deliveries.expected,
+      timedOut: !allDelivered,
       duplicates: deliveries.duplicates,
       errors: deliveries.errors,
       deliveredPerSec: broadcastMs ? (deliveries.delivered / broadcastMs) * 1000 : null,
