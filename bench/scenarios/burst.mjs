@@ -2,7 +2,7 @@
 // Scenario 2: 20 clients in one room all send as fast as a window of 10 in-flight messages
 // allows (in flight: sent, own echo not yet back). Measures the room's throughput ceiling.
 import { closeAll, connectMany, Deliveries, messageFrame, sleep, waitFor } from '../lib/client.mjs';
-import { budget, sampleMemory } from './common.mjs';
+import { budget, runResult, sampleMemory } from './common.mjs';
 import { performance } from 'node:perf_hooks';
 
 const CLIENTS = 20;
@@ -63,16 +63,11 @@ export const burst = {
     await closeAll(clients, budget(deadline + 5_000, 5_000));
     const seconds = (deliveries.lastDeliveryAt - deliveries.firstSendAt) / 1000;
     const sendSeconds = (lastEchoAt - deliveries.firstSendAt) / 1000;
-    return {
-      sockets: clients.length,
+    return runResult({
+      clients,
       connectFailures: connected.failures,
-      connectMs: clients.map((c) => c.connectMs),
-      latencyMs: deliveries.latencies,
-      delivered: deliveries.delivered,
-      expected: deliveries.expected,
-      timedOut: !allDelivered,
-      duplicates: deliveries.duplicates,
-      errors: deliveries.errors,
+      deliveries,
+      allDelivered,
       deliveredPerSec: seconds > 0 ? deliveries.delivered / seconds : null,
       rssKiB,
       extra: {
@@ -81,6 +76,6 @@ export const burst = {
         acceptedPerSec: sendSeconds > 0 ? echoed / sendSeconds : null,
         durationMs: seconds * 1000,
       },
-    };
+    });
   },
 };

@@ -57,6 +57,30 @@ export function sampleMemory(target) {
 }
 
 /**
+ * The RunResult of a run that delivered through `deliveries` to `clients`; the scenario adds
+ * only its own throughput figure and extras.
+ * @param {{ clients: { connectMs: number }[]; connectFailures: Record<string, number>; deliveries: import('../lib/client.mjs').Deliveries;
+ *   allDelivered: boolean; deliveredPerSec: number | null; rssKiB: RunResult['rssKiB']; extra: RunResult['extra'] }} run
+ * @returns {RunResult}
+ */
+export function runResult({ clients, connectFailures, deliveries, allDelivered, deliveredPerSec, rssKiB, extra }) {
+  return {
+    sockets: clients.length,
+    connectFailures,
+    connectMs: clients.map((c) => c.connectMs),
+    latencyMs: deliveries.latencies,
+    delivered: deliveries.delivered,
+    expected: deliveries.expected,
+    timedOut: !allDelivered,
+    duplicates: deliveries.duplicates,
+    errors: deliveries.errors,
+    deliveredPerSec,
+    rssKiB,
+    extra,
+  };
+}
+
+/**
  * Milliseconds left before `deadline`, at most `cap`.
  * @param {number} deadline
  * @param {number} cap

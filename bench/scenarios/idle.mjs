@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { closeAll, connectMany, Deliveries, messageFrame, sleep, waitFor } from '../lib/client.mjs';
 import { percentile } from '../lib/stats.mjs';
-import { budget, sampleMemory } from './common.mjs';
+import { budget, runResult, sampleMemory } from './common.mjs';
 
 /** wrangler dev hibernated an idle room after 10 s in our runs; wait a little longer. */
 const HIBERNATE_AFTER_MS = 12_000;
@@ -74,16 +74,11 @@ export const idle = {
       const wakesAfterMessage = target.wakes();
       const rssKiB = memory.stop();
       await closeAll(clients, budget(deadline + 5_000, 10_000));
-      return {
-        sockets: clients.length,
+      return runResult({
+        clients,
         connectFailures: connected.failures,
-        connectMs: clients.map((c) => c.connectMs),
-        latencyMs: deliveries.latencies,
-        delivered: deliveries.delivered,
-        expected: deliveries.expected,
-        timedOut: !allDelivered,
-        duplicates: deliveries.duplicates,
-        errors: deliveries.errors,
+        deliveries,
+        allDelivered,
         deliveredPerSec: null,
         rssKiB,
         extra: {
@@ -97,7 +92,7 @@ export const idle = {
           hibernatedRssKiB: hibernatedRss.runtime,
           idleMs: Date.now() - idleSince,
         },
-      };
+      });
     };
   },
 };

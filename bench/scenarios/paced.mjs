@@ -4,7 +4,7 @@
 // different shapes.
 import { performance } from 'node:perf_hooks';
 import { closeAll, connectMany, Deliveries, messageFrame, sleep, waitFor } from '../lib/client.mjs';
-import { budget, sampleMemory } from './common.mjs';
+import { budget, runResult, sampleMemory } from './common.mjs';
 
 /**
  * @typedef {{ rooms: number; perRoom: number; sendersPerRoom: number; rate: number; seconds: number }} Shape
@@ -60,20 +60,15 @@ export async function pacedTraffic(ctx, shape) {
   const rssKiB = memory.stop();
   await closeAll(clients, budget(deadline + 5_000, 5_000));
   const seconds = (deliveries.lastDeliveryAt - deliveries.firstSendAt) / 1000;
-  return {
-    sockets: clients.length,
+  return runResult({
+    clients,
     connectFailures: connected.failures,
-    connectMs: clients.map((c) => c.connectMs),
-    latencyMs: deliveries.latencies,
-    delivered: deliveries.delivered,
-    expected: deliveries.expected,
-    timedOut: !allDelivered,
-    duplicates: deliveries.duplicates,
-    errors: deliveries.errors,
+    deliveries,
+    allDelivered,
     deliveredPerSec: seconds > 0 ? deliveries.delivered / seconds : null,
     rssKiB,
     extra: { sent, planned: total },
-  };
+  });
 }
 
 /** Scenario 1: one room, 50 clients, 5 of them sending 20 msg/s each. */

@@ -3,7 +3,7 @@
 // flight at once), then one client sends one message; how long until every socket has it.
 import { performance } from 'node:perf_hooks';
 import { closeAll, connectMany, Deliveries, messageFrame, sleep, waitFor } from '../lib/client.mjs';
-import { budget, sampleMemory } from './common.mjs';
+import { budget, runResult, sampleMemory } from './common.mjs';
 
 /** Handshakes in flight at once: a storm, but below the listen backlog, so the kernel drops no SYN. */
 const CONCURRENCY = 256;
@@ -43,16 +43,11 @@ export const storm = {
     const broadcastMs = deliveries.delivered > 0 ? deliveries.lastDeliveryAt - deliveries.firstSendAt : null;
     const closeStarted = performance.now();
     await closeAll(clients, budget(deadline + 10_000, 15_000));
-    return {
-      sockets: clients.length,
+    return runResult({
+      clients,
       connectFailures: connected.failures,
-      connectMs: clients.map((c) => c.connectMs),
-      latencyMs: deliveries.latencies,
-      delivered: deliveries.delivered,
-      expected: deliveries.expected,
-      timedOut: !allDelivered,
-      duplicates: deliveries.duplicates,
-      errors: deliveries.errors,
+      deliveries,
+      allDelivered,
       deliveredPerSec: broadcastMs ? (deliveries.delivered / broadcastMs) * 1000 : null,
       rssKiB,
       extra: {
@@ -64,6 +59,6 @@ export const storm = {
         connectedRssKiB: connectedRss.runtime,
         closeAllMs: performance.now() - closeStarted,
       },
-    };
+    });
   },
 };
