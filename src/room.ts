@@ -64,6 +64,8 @@ export class ChatRoom extends DurableObject<Env> {
   /** Users connected now, one entry per id, oldest connection first; null until needed after a wake. */
   #members: Map<string, User> | null = null;
   readonly #lastSeen = new WeakMap<WebSocket, number>();
+  /** Frames received and not yet handled, oldest first (see webSocketMessage). */
+  readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer; at: number }[] = [];
   readonly #refusals = new WeakMap<WebSocket, { count: number; since: number }>();
   #presenceSent = { count: -1, at: 0 };
   #sweptAt = 0;
@@ -91,6 +93,7 @@ export class ChatRoom extends DurableObject<Env> {
     const afterParam = url.searchParams.get('after');
     if (!room || !id || !name || request.headers.get('Upgrade') !== 'websocket') return jsonError(400, 'bad internal connect request');
     const user: User = { id, name };
+    this.#drainInbox();
     const now = Date.now();
     if (now - this.#sweptAt > SWEEP_INTERVAL_MS) await this.#closeGhosts(now);
 
@@ -129,10 +132,24 @@ export class ChatRoom extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+  // Frames are handled one macrotask after they arrive, so that frames arriving together are
+  // handled together in one event: their SQLite writes then share one commit (the runtime commits
+  // once per event and holds outgoing frames until then). Per-event commits capped a busy room at
+  // about 0.65x a bare relay's throughput; batched, it keeps up (see the README's Performance).
+  // Everything that must see those frames first (a connect, a close, the alarm) drains the inbox.
+  override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
+    const now = Date.now();
+    this.#lastSeen.set(ws, now);
+    this.#inbox.push({ ws, raw, at: now });
+    if (this.#inbox.length === 1) setTimeout(() => this.#drainInbox(), 0);
+  }
+
+  #drainInbox(): void {
+    for (const { ws, raw, at } of this.#inbox.splice(0)) this.#receive(ws, raw, at);
+  }
+
+  #receive(ws: WebSocket, raw: string | ArrayBuffer, now: number): void {
     try {
-      const now = Date.now();
-      this.#lastSeen.set(ws, now);
       // The contract's order: size, rate-limit token, parse and validate, then the action.
       const size = typeof raw === 'string' ? utf8ByteLength(raw) : raw.byteLength;
       if (size > MAX_FRAME_BYTES) return this.#refuse(ws, 'too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
@@ -148,28 +165,27 @@ export class ChatRoom extends DurableObject<Env> {
     } catch (err) {
       // A throw here is a bug, not an answer to input: log it and close this socket only.
       logEvent('error', { where: 'room', message: String(err), stack: err instanceof Error ? err.stack : undefined });
-      ws.close(CLOSE_SERVER_ERROR, 'internal error');
+      closeQuietly(ws, CLOSE_SERVER_ERROR, 'internal error');
     }
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.#drainInbox();
     // Hibernated sockets need their Close mirrored by hand on every compatibility date; on a
     // socket the runtime already closed this is a no-op.
-    if (!SYNTHETIC_CLOSE_CODES.has(code)) {
-      try {
-        ws.close(code, reason);
-      } catch {}
-    }
+    if (!SYNTHETIC_CLOSE_CODES.has(code)) closeQuietly(ws, code, reason);
     await this.#depart(ws);
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    this.#drainInbox();
     logEvent('disconnect', { reason: 'socket error', message: String(error) });
     await this.#depart(ws);
   }
 
   /** Sweeps ghosts and sends a throttled presence count; rescheduled only while sockets remain. */
   override async alarm(): Promise<void> {
+    this.#drainInbox();
     const now = Date.now();
     this.#alarmAt = null;
     await this.#closeGhosts(now);
@@ -214,7 +230,7 @@ export class ChatRoom extends DurableObject<Env> {
     const count = withinMinute ? refusals.count + 1 : 1;
     this.#refusals.set(ws, { count, since: withinMinute ? refusals.since : now });
     if (count > MAX_RATE_REFUSALS_PER_MINUTE) {
-      ws.close(CLOSE_POLICY, 'rate limit exceeded repeatedly');
+      closeQuietly(ws, CLOSE_POLICY, 'rate limit exceeded repeatedly');
       return;
     }
     // The frame is not processed, but naming its clientId lets the sender retry that message.
@@ -275,7 +291,7 @@ export class ChatRoom extends DurableObject<Env> {
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
       const lastSign = Math.max(lastPing, this.#lastSeen.get(ws) ?? 0, this.#attachment(ws)?.connectedAt ?? 0);
       if (now - lastSign <= GHOST_AFTER_MS) continue;
-      ws.close(CLOSE_NORMAL, 'no heartbeat');
+      closeQuietly(ws, CLOSE_NORMAL, 'no heartbeat');
       await this.#depart(ws);
     }
   }
@@ -334,6 +350,13 @@ export class ChatRoom extends DurableObject<Env> {
       } catch {}
     }
   }
+}
+
+/** Closes `ws` unless it is closed already (frames still in the inbox may outlive their socket). */
+function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {}
 }
 
 function safeJson(raw: string): unknown {

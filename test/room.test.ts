@@ -106,6 +106,54 @@ describe('messages', () => {
     await expectQuiet(bothInA);
     await closeAll(inB, bothInB, bothInA);
   });
+
+  // The room handles frames in batches (one SQLite commit per batch); these hold it to its order.
+  it('answers frames sent back to back in the order they were sent, errors and acknowledgements alike', async () => {
+    const room = uniqueRoom('order');
+    const socket = await join(room, (await newUser('Ann')).token);
+    socket.send({ type: 'message', text: 'one', clientId: 'c-1' });
+    socket.send('not json');
+    socket.send({ type: 'message', text: '   ', clientId: 'c-2' });
+    socket.send({ type: 'message', text: 'two', clientId: 'c-3' });
+    socket.send({ type: 'history', after: 0, limit: 10 });
+    expect(await expectNext(socket, 'message')).toMatchObject({ id: 1, clientId: 'c-1' });
+    expect(await expectNext(socket, 'error')).toMatchObject({ code: 'bad_json' });
+    expect(await expectNext(socket, 'error')).toMatchObject({ code: 'empty', clientId: 'c-2' });
+    expect(await expectNext(socket, 'message')).toMatchObject({ id: 2, clientId: 'c-3' });
+    expect((await expectNext(socket, 'history')).messages.map((m) => m.text)).toEqual(['one', 'two']);
+    await closeAll(socket);
+  });
+
+  it('stores messages sent right before the sender closes, and announces the leave after them', async () => {
+    const room = uniqueRoom('last-words');
+    const a = await newUser('Ann');
+    const b = await newUser('Bob');
+    const observer = await join(room, b.token);
+    const sender = await join(room, a.token);
+    await expectNext(observer, 'join');
+    sender.send({ type: 'message', text: 'bye 1' });
+    sender.send({ type: 'message', text: 'bye 2' });
+    sender.ws.close(1000, 'leaving');
+    expect(await expectNext(observer, 'message')).toMatchObject({ id: 1, text: 'bye 1' });
+    expect(await expectNext(observer, 'message')).toMatchObject({ id: 2, text: 'bye 2' });
+    expect(await expectNext(observer, 'leave')).toMatchObject({ user: a.user });
+    await closeAll(observer);
+  });
+
+  it('welcomes a socket that connects right after a burst with every message of the burst', async () => {
+    const room = uniqueRoom('burst-welcome');
+    const a = await newUser('Ann');
+    const sender = await join(room, a.token);
+    for (let i = 1; i <= 20; i++) sender.send({ type: 'message', text: `m${i}` });
+    const late = await connect(room, (await newUser('Bob')).token);
+    const welcome = await expectNext(late, 'welcome');
+    // Whatever of the burst reached the room before the connect is in the welcome, in order;
+    // the rest follows live. Together: all 20, once each.
+    const live: string[] = [];
+    while (welcome.messages.length + live.length < 20) live.push((await expectNext(late, 'message')).text);
+    expect([...welcome.messages.map((m) => m.text), ...live]).toEqual(Array.from({ length: 20 }, (_, i) => `m${i + 1}`));
+    await closeAll(sender, late);
+  });
 });
 
 describe('welcome', () => {
