@@ -343,6 +343,25 @@ function binaryFrame(text: string): ArrayBuffer {
 }
 
 describe('errors', () => {
+  it('closes only the faulty socket with 1011 when the room hits a bug, and serves the others', async () => {
+    const room = uniqueRoom('fault');
+    const a = await newUser('Ann');
+    const b = await newUser('Bob');
+    const broken = await join(room, a.token);
+    const healthy = await join(room, b.token);
+    await expectNext(broken, 'join');
+    // A socket whose attachment no longer says who it is can only come from a bug of ours; the
+    // eviction drops the room's cached copy so the corrupted one is read.
+    const stub = roomStub(room);
+    await runInDurableObject(stub, (_instance, state) => state.getWebSockets(a.user.id)[0]?.serializeAttachment({ bogus: true }));
+    await evictDurableObject(stub);
+    broken.send({ type: 'message', text: 'boom' });
+    expect(await broken.closed).toEqual({ code: 1011, reason: 'internal error' });
+    healthy.send({ type: 'message', text: 'still here' });
+    expect(await expectNext(healthy, 'message')).toMatchObject({ id: 1, text: 'still here', user: b.user });
+    await closeAll(healthy);
+  });
+
   const big = (size: number) => {
     const shell = JSON.stringify({ type: 'message', text: 'padded', pad: '' });
     return JSON.stringify({ type: 'message', text: 'padded', pad: 'x'.repeat(size - shell.length) });
