@@ -151,8 +151,9 @@ export class ChatRoom extends DurableObject<Env> {
   #receive(ws: WebSocket, raw: string | ArrayBuffer, now: number): void {
     try {
       // The contract's order: size, rate-limit token, parse and validate, then the action.
-      const size = typeof raw === 'string' ? utf8ByteLength(raw) : raw.byteLength;
-      if (size > MAX_FRAME_BYTES) return this.#refuse(ws, 'too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
+      // A UTF-16 unit is at most 3 UTF-8 bytes, so a short frame needs no byte count.
+      const tooBig = typeof raw === 'string' ? raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES : raw.byteLength > MAX_FRAME_BYTES;
+      if (tooBig) return this.#refuse(ws, 'too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
       const attachment = this.#attachment(ws);
       if (!attachment) throw new Error('socket without a valid attachment');
       const { user } = attachment;
