@@ -680,7 +680,9 @@ function onPresenceChange(/** @type {PresenceChange} */ frame) {
     members.delete(frame.user.id);
     memberCount--;
   }
-  memberCount = Math.max(memberCount, members.size);
+  // Not clamped to the list's length: after a crowded spell (counts only, no join/leave) the list
+  // may name people who left, and the room's exact count is what to show.
+  memberCount = Math.max(0, memberCount);
   renderMembers();
   if (frame.user.id !== me?.id) appendNotice(`${frame.user.name} ${frame.type === 'join' ? 'joined' : 'left'}`, frame.ts);
 }

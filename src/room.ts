@@ -2,7 +2,8 @@
 // limited and validated here, then stored and broadcast. It trusts the Worker for who is talking
 // (the verified user arrives on the internal connect request) and nothing a client sends.
 // Assume eviction between any two events: per-socket facts live in attachments, history in SQLite,
-// and everything kept in memory is either a cache rebuilt on demand or safe to forget.
+// and what is kept in memory is a cache rebuilt on demand, a bucket or counter that is safe to
+// forget, or the inbox of frames not yet handled, which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
 import { readConfig, type Config } from './config.ts';
@@ -13,6 +14,7 @@ import {
   CLOSE_NORMAL,
   CLOSE_POLICY,
   CLOSE_SERVER_ERROR,
+  CLOSE_TOO_BIG,
   HEARTBEAT_INTERVAL_MS,
   MAX_FRAME_BYTES,
   MAX_PAGE,
@@ -32,10 +34,20 @@ import {
 import { TokenBuckets } from './rate-limit.ts';
 
 /** What each socket carries through hibernation (serializeAttachment, max 16 KiB); connectedAt in ms. */
-const AttachmentSchema = v.object({ user: UserSchema, room: v.string(), connectedAt: v.number() });
+const AttachmentSchema = v.object({
+  user: UserSchema,
+  room: v.string(),
+  connectedAt: v.number(),
+  /** Last frame from the peer, kept at most one heartbeat period stale, for the ghost sweep after a wake. */
+  seenAt: v.optional(v.number()),
+  /** Closed by the room as a ghost and already announced as gone; its late close event is ignored. */
+  gone: v.optional(v.literal(true)),
+});
 type Attachment = v.InferOutput<typeof AttachmentSchema>;
 
 const OPEN = 1; // WebSocket.OPEN
+/** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
+const TOO_BIG = Symbol('frame too big');
 /** A socket that has shown no sign of life for this long is a ghost: its peer is gone. */
 const GHOST_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS;
 const PRESENCE_INTERVAL_MS = 1000;
@@ -65,8 +77,13 @@ export class ChatRoom extends DurableObject<Env> {
   #members: Map<string, User> | null = null;
   readonly #lastSeen = new WeakMap<WebSocket, number>();
   /** Frames received and not yet handled, oldest first (see webSocketMessage). */
-  readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer; at: number }[] = [];
-  readonly #refusals = new WeakMap<WebSocket, { count: number; since: number }>();
+  readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer | typeof TOO_BIG; at: number }[] = [];
+  /** Sockets the room has closed: frames of theirs still in the inbox are not handled. */
+  readonly #closedByRoom = new WeakSet<WebSocket>();
+  /** Users whose leave this instance announced (and who have not come back since). */
+  readonly #departed = new Set<string>();
+  readonly #rateRefusals = new RefusalCounter();
+  readonly #sizeRefusals = new RefusalCounter();
   #presenceSent = { count: -1, at: 0 };
   #sweptAt = 0;
   /** The alarm we know is set (ms), or null when unknown, as after a wake. */
@@ -104,6 +121,7 @@ export class ChatRoom extends DurableObject<Env> {
     // Read before accepting, so a rebuilt member list doesn't already count the new socket.
     const members = this.#memberMap();
     const arriving = !members.has(user.id);
+    this.#departed.delete(user.id);
 
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [user.id]);
@@ -139,21 +157,24 @@ export class ChatRoom extends DurableObject<Env> {
   // Everything that must see those frames first (a connect, a close, the alarm) drains the inbox.
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
     const now = Date.now();
-    this.#lastSeen.set(ws, now);
-    this.#inbox.push({ ws, raw, at: now });
+    this.#noteSeen(ws, now);
+    // Sized on arrival, so the inbox never holds a frame of up to the runtime's 32 MiB.
+    this.#inbox.push({ ws, raw: isTooBig(raw) ? TOO_BIG : raw, at: now });
     if (this.#inbox.length === 1) setTimeout(() => this.#drainInbox(), 0);
   }
 
   #drainInbox(): void {
-    for (const { ws, raw, at } of this.#inbox.splice(0)) this.#receive(ws, raw, at);
+    for (const { ws, raw, at } of this.#inbox.splice(0)) if (!this.#closedByRoom.has(ws)) this.#receive(ws, raw, at);
   }
 
-  #receive(ws: WebSocket, raw: string | ArrayBuffer, now: number): void {
+  #receive(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): void {
     try {
       // The contract's order: size, rate-limit token, parse and validate, then the action.
-      // A UTF-16 unit is at most 3 UTF-8 bytes, so a short frame needs no byte count.
-      const tooBig = typeof raw === 'string' ? raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES : raw.byteLength > MAX_FRAME_BYTES;
-      if (tooBig) return this.#refuse(ws, 'too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
+      if (raw === TOO_BIG) {
+        // Refused before it costs a token, but not for free: a stream of them closes the socket.
+        if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return this.#closeFromRoom(ws, CLOSE_TOO_BIG, 'frames too large, repeatedly');
+        return this.#refuse(ws, 'too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
+      }
       const attachment = this.#attachment(ws);
       if (!attachment) throw new Error('socket without a valid attachment');
       const { user } = attachment;
@@ -166,7 +187,7 @@ export class ChatRoom extends DurableObject<Env> {
     } catch (err) {
       // A throw here is a bug, not an answer to input: log it and close this socket only.
       logEvent('error', { where: 'room', message: String(err), stack: err instanceof Error ? err.stack : undefined });
-      closeQuietly(ws, CLOSE_SERVER_ERROR, 'internal error');
+      this.#closeFromRoom(ws, CLOSE_SERVER_ERROR, 'internal error');
     }
   }
 
@@ -191,7 +212,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#alarmAt = null;
     await this.#closeGhosts(now);
     const count = this.#memberMap().size;
-    if (count > this.#config.presenceLimit) this.#sendPresence(count, now);
+    if (count > this.#config.presenceLimit) await this.#throttledPresence(count, now);
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
   }
 
@@ -226,12 +247,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   #refuseForRate(ws: WebSocket, raw: string | ArrayBuffer, retryAfterMs: number, now: number): void {
-    const refusals = this.#refusals.get(ws);
-    const withinMinute = refusals !== undefined && now - refusals.since < 60_000;
-    const count = withinMinute ? refusals.count + 1 : 1;
-    this.#refusals.set(ws, { count, since: withinMinute ? refusals.since : now });
-    if (count > MAX_RATE_REFUSALS_PER_MINUTE) {
-      closeQuietly(ws, CLOSE_POLICY, 'rate limit exceeded repeatedly');
+    if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) {
+      this.#closeFromRoom(ws, CLOSE_POLICY, 'rate limit exceeded repeatedly');
       return;
     }
     // The frame is not processed, but naming its clientId lets the sender retry that message.
@@ -242,11 +259,14 @@ export class ChatRoom extends DurableObject<Env> {
   /** Removes a closed socket's user from presence if it was their last open socket. */
   async #depart(ws: WebSocket): Promise<void> {
     const attachment = this.#attachment(ws);
-    if (!attachment) return;
+    if (!attachment || attachment.gone) return;
     const { user } = attachment;
     const members = this.#memberMap(ws);
-    const stillHere = this.#openSockets(user.id).some((other) => other !== ws);
-    if (stillHere || !members.delete(user.id)) return;
+    if (this.#openSockets(user.id).some((other) => other !== ws)) return;
+    // Missing from the list is not proof of a leave already announced: a list rebuilt at a wake
+    // lacks users whose close was still pending (the runtime stops listing such sockets).
+    if (!members.delete(user.id) && this.#departed.has(user.id)) return;
+    this.#departed.add(user.id);
     logEvent('disconnect', { room: attachment.room, userId: user.id, members: members.size });
     await this.#announce({ type: 'leave', user, ts: Date.now() });
   }
@@ -258,16 +278,21 @@ export class ChatRoom extends DurableObject<Env> {
       this.#broadcast(frame, except && new Set([except]));
       // Back down to the limit: clients counted from throttled `presence` frames, which may have
       // swallowed the last changes; one exact count puts them right before join/leave resume.
-      if (frame.type === 'leave' && count === this.#config.presenceLimit) this.#sendPresence(count, Date.now());
+      // Sent even if it repeats the last count: the leave just broadcast moved clients off it.
+      if (frame.type === 'leave' && count === this.#config.presenceLimit) this.#sendPresence(count, Date.now(), true);
       return;
     }
-    const now = Date.now();
+    await this.#throttledPresence(count, Date.now());
+  }
+
+  /** A `presence` count now, or from the alarm once PRESENCE_INTERVAL_MS has passed since the last. */
+  async #throttledPresence(count: number, now: number): Promise<void> {
     if (now - this.#presenceSent.at >= PRESENCE_INTERVAL_MS) this.#sendPresence(count, now);
     else await this.#ensureAlarm(this.#presenceSent.at + PRESENCE_INTERVAL_MS);
   }
 
-  #sendPresence(count: number, now: number): void {
-    if (count === this.#presenceSent.count) return;
+  #sendPresence(count: number, now: number, force = false): void {
+    if (!force && count === this.#presenceSent.count) return;
     this.#presenceSent = { count, at: now };
     this.#broadcast({ type: 'presence', count });
   }
@@ -289,24 +314,31 @@ export class ChatRoom extends DurableObject<Env> {
     this.#sweptAt = now;
     for (const ws of this.ctx.getWebSockets()) {
       if (ws.readyState !== OPEN) continue;
+      const attachment = this.#attachment(ws);
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      const lastSign = Math.max(lastPing, this.#lastSeen.get(ws) ?? 0, this.#attachment(ws)?.connectedAt ?? 0);
+      const lastSign = Math.max(lastPing, this.#lastSeen.get(ws) ?? 0, attachment?.seenAt ?? 0, attachment?.connectedAt ?? 0);
       if (now - lastSign <= GHOST_AFTER_MS) continue;
-      closeQuietly(ws, CLOSE_NORMAL, 'no heartbeat');
       await this.#depart(ws);
+      // The runtime still reports this socket's close later (1006), possibly after a wake that
+      // rebuilt the member list: the mark keeps that from announcing the user a second time.
+      if (attachment) this.#saveAttachment(ws, { ...attachment, gone: true });
+      this.#closeFromRoom(ws, CLOSE_NORMAL, 'no heartbeat');
     }
   }
 
-  /** `leaving` counts as present when the map is rebuilt, so its departure can be announced. */
+  /**
+   * Rebuilt after a wake from every socket still listed, closing ones included: a socket whose
+   * close event is still to come stays a member until that event announces its departure.
+   * `leaving` counts too, for the same reason.
+   */
   #memberMap(leaving?: WebSocket): Map<string, User> {
     if (this.#members) return this.#members;
     const sockets = this.ctx.getWebSockets();
     // When a socket's close is what wakes the room, getWebSockets() no longer lists it.
     if (leaving && !sockets.includes(leaving)) sockets.push(leaving);
     const open = sockets
-      .filter((ws) => ws === leaving || ws.readyState === OPEN)
       .map((ws) => this.#attachment(ws))
-      .filter((attachment) => attachment !== null)
+      .filter((attachment): attachment is Attachment => attachment !== null && !attachment.gone)
       .sort((a, b) => a.connectedAt - b.connectedAt);
     this.#members = new Map();
     for (const { user } of open) {
@@ -318,6 +350,23 @@ export class ChatRoom extends DurableObject<Env> {
 
   #openSockets(userId: string): WebSocket[] {
     return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === OPEN);
+  }
+
+  /** Records a sign of life; written to the attachment at most once a heartbeat period. */
+  #noteSeen(ws: WebSocket, now: number): void {
+    this.#lastSeen.set(ws, now);
+    const attachment = this.#attachment(ws);
+    if (attachment && now - (attachment.seenAt ?? attachment.connectedAt) >= HEARTBEAT_INTERVAL_MS) this.#saveAttachment(ws, { ...attachment, seenAt: now });
+  }
+
+  #saveAttachment(ws: WebSocket, attachment: Attachment): void {
+    ws.serializeAttachment(attachment);
+    this.#attachments.set(ws, attachment);
+  }
+
+  #closeFromRoom(ws: WebSocket, code: number, reason: string): void {
+    this.#closedByRoom.add(ws);
+    closeQuietly(ws, code, reason);
   }
 
   /** The socket's user and room; null only if its attachment was lost or corrupted (a bug). */
@@ -350,6 +399,25 @@ export class ChatRoom extends DurableObject<Env> {
         ws.send(data);
       } catch {}
     }
+  }
+}
+
+/** Over MAX_FRAME_BYTES of UTF-8; a UTF-16 unit is 1–3 bytes, so most frames need no counting. */
+function isTooBig(raw: string | ArrayBuffer): boolean {
+  if (typeof raw !== 'string') return raw.byteLength > MAX_FRAME_BYTES;
+  return raw.length > MAX_FRAME_BYTES || (raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES);
+}
+
+/** How many times each socket was refused within the current minute (from its first refusal). */
+class RefusalCounter {
+  readonly #bySocket = new WeakMap<WebSocket, { count: number; since: number }>();
+
+  /** Counts one more refusal at `now` and returns the count in this socket's current minute. */
+  count(ws: WebSocket, now: number): number {
+    const previous = this.#bySocket.get(ws);
+    const current = previous && now - previous.since < 60_000 ? { count: previous.count + 1, since: previous.since } : { count: 1, since: now };
+    this.#bySocket.set(ws, current);
+    return current.count;
   }
 }
 

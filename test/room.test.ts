@@ -313,6 +313,40 @@ describe('join and leave', () => {
     await closeAll(...sockets);
   });
 
+  it('keeps a client’s count right when the room hovers at the limit: a join and a leave within a second', async () => {
+    const room = uniqueRoom('hover');
+    const users = await Promise.all(Array.from({ length: PRESENCE_LIMIT + 2 }, (_, i) => newUser(`h${i + 1}`)));
+    const sockets: TestSocket[] = [];
+    for (const user of users.slice(0, PRESENCE_LIMIT + 1)) sockets.push(await connect(room, user.token));
+    const [observer] = sockets;
+    if (!observer) throw new Error('no observer');
+    let count = 0;
+    // Reads until the room has been quiet for longer than the presence throttle (bounded in frames).
+    const readUntilQuiet = async () => {
+      for (let frames = 0; frames < 60; frames++) {
+        let frame: ServerFrame;
+        try {
+          frame = await observer.next(1500);
+        } catch {
+          return;
+        }
+        if (frame.type === 'welcome') count = frame.memberCount;
+        else if (frame.type === 'join') count++;
+        else if (frame.type === 'leave') count--;
+        else if (frame.type === 'presence') count = frame.count;
+      }
+    };
+    await readUntilQuiet();
+    expect(count).toBe(PRESENCE_LIMIT + 1);
+    // Down to the limit (an exact count goes out), then up (a throttled count) and down again at once.
+    await sockets[PRESENCE_LIMIT]?.close();
+    sockets.push(await connect(room, users[PRESENCE_LIMIT + 1]?.token ?? ''));
+    await sockets[PRESENCE_LIMIT - 1]?.close();
+    await readUntilQuiet();
+    expect(count).toBe(PRESENCE_LIMIT);
+    await closeAll(...sockets);
+  });
+
   it('refuses a user’s eleventh socket in a room with 429 while others still join', async () => {
     const room = uniqueRoom('cap');
     const a = await newUser('Ann');
@@ -343,6 +377,23 @@ function binaryFrame(text: string): ArrayBuffer {
 }
 
 describe('errors', () => {
+  it('closes a socket with 1009 after more than 50 oversized frames in a minute, each refused until then', async () => {
+    const room = uniqueRoom('oversized');
+    const a = await newUser('Ann');
+    const b = await newUser('Bob');
+    const sender = await join(room, a.token);
+    const other = await join(room, b.token);
+    await expectNext(sender, 'join');
+    const big = 'x'.repeat(MAX_FRAME_BYTES + 1);
+    for (let i = 0; i < 51; i++) sender.send(big);
+    for (let i = 0; i < 50; i++) expect(await expectNext(sender, 'error')).toMatchObject({ code: 'too_long' });
+    expect(await sender.closed).toEqual({ code: 1009, reason: 'frames too large, repeatedly' });
+    expect(await expectNext(other, 'leave')).toMatchObject({ user: a.user });
+    other.send({ type: 'message', text: 'still fine' });
+    expect(await expectNext(other, 'message')).toMatchObject({ id: 1, text: 'still fine' });
+    await closeAll(other);
+  });
+
   it('closes only the faulty socket with 1011 when the room hits a bug, and serves the others', async () => {
     const room = uniqueRoom('fault');
     const a = await newUser('Ann');
@@ -563,6 +614,23 @@ describe('hibernation', () => {
     await a2.close();
     expect(await expectNext(sb, 'leave')).toEqual({ type: 'leave', user: a.user, ts: expect.any(Number) });
     await closeAll(sb);
+  });
+
+  it('announces both leaves when two users close back to back right after eviction', async () => {
+    const room = uniqueRoom('evict-two');
+    const [a, b, c] = await Promise.all([newUser('Ann'), newUser('Bob'), newUser('Cy')]);
+    const observer = await join(room, c.token);
+    const sa = await join(room, a.token);
+    const sb = await join(room, b.token);
+    await expectNext(observer, 'join');
+    await expectNext(observer, 'join');
+    await evictDurableObject(roomStub(room));
+    sa.ws.close(1000, 'bye');
+    sb.ws.close(1000, 'bye');
+    const leaves = [await expectNext(observer, 'leave'), await expectNext(observer, 'leave')].map((frame) => frame.user.name);
+    expect(leaves.sort()).toEqual(['Ann', 'Bob']);
+    await expectQuiet(observer);
+    await closeAll(observer);
   });
 
   it('announces the leave of a user whose only socket closes right after eviction', async () => {
