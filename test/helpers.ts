@@ -188,3 +188,16 @@ export async function drainPending(socket: TestSocket): Promise<ServerFrame[]> {
   }
   throw new Error('no pong after 1000 frames');
 }
+
+/** Ann and Bob in a fresh room: both welcomed, and Bob's join already read off Ann's socket. */
+export async function annAndBob(prefix: string): Promise<{ room: string; a: { user: User; token: string }; b: { user: User; token: string }; sa: TestSocket; sb: TestSocket }> {
+  const room = uniqueRoom(prefix);
+  const a = await newUser('Ann');
+  const b = await newUser('Bob');
+  const sa = await connect(room, a.token);
+  await expectNext(sa, 'welcome');
+  const sb = await connect(room, b.token);
+  await expectNext(sb, 'welcome');
+  await expectNext(sa, 'join');
+  return { room, a, b, sa, sb };
+}

@@ -4,7 +4,7 @@
 import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../src/protocol.ts';
-import { closeAll, connect, drainPending, expectNext, newUser, roomStub, sendMessages, uniqueRoom, type Frame, type TestSocket } from './helpers.ts';
+import { annAndBob, closeAll, connect, drainPending, expectNext, newUser, roomStub, sendMessages, uniqueRoom, type Frame, type TestSocket } from './helpers.ts';
 
 const HISTORY_LIMIT = 300;
 
@@ -191,14 +191,7 @@ describe('history frames', () => {
 
 describe('clientId idempotency', () => {
   it('answers a resend with the stored message, to the sender only, and stores nothing new', async () => {
-    const room = uniqueRoom('idem');
-    const a = await newUser('Ann');
-    const b = await newUser('Bob');
-    const sa = await connect(room, a.token);
-    await expectNext(sa, 'welcome');
-    const sb = await connect(room, b.token);
-    await expectNext(sb, 'welcome');
-    await expectNext(sa, 'join');
+    const { room, a, b, sa, sb } = await annAndBob('idem');
     sa.send({ type: 'message', text: 'hello', clientId: 'c-1' });
     const stored = await expectNext(sa, 'message');
     expect(stored).toMatchObject({ id: 1, text: 'hello', clientId: 'c-1', user: a.user });
@@ -238,14 +231,7 @@ describe('clientId idempotency', () => {
   });
 
   it('treats the same clientId from a different user as a different message', async () => {
-    const room = uniqueRoom('idem-users');
-    const a = await newUser('Ann');
-    const b = await newUser('Bob');
-    const sa = await connect(room, a.token);
-    await expectNext(sa, 'welcome');
-    const sb = await connect(room, b.token);
-    await expectNext(sb, 'welcome');
-    await expectNext(sa, 'join');
+    const { room, a, b, sa, sb } = await annAndBob('idem-users');
     sa.send({ type: 'message', text: 'from Ann', clientId: 'same' });
     const first = await expectNext(sb, 'message');
     await expectNext(sa, 'message');

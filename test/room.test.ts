@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, MAX_SOCKETS_PER_USER, PING_FRAME, type ServerFrame } from '../src/protocol.ts';
 import {
+  annAndBob,
   closeAll,
   connect,
   drainPending,
@@ -36,12 +37,7 @@ async function expectQuiet(...sockets: TestSocket[]): Promise<void> {
 
 describe('messages', () => {
   it('delivers a message to everyone in the room, the sender’s copy with its clientId as acknowledgement', async () => {
-    const room = uniqueRoom('msg');
-    const a = await newUser('Ann');
-    const b = await newUser('Bob');
-    const sa = await join(room, a.token);
-    const sb = await join(room, b.token);
-    await expectNext(sa, 'join');
+    const { room, a, b, sa, sb } = await annAndBob('msg');
     const before = Date.now();
     sa.send({ type: 'message', text: '  hello  ', clientId: 'c-1' });
     const ack = await expectNext(sa, 'message');
@@ -443,12 +439,7 @@ describe('errors', () => {
     ['empty text', '{"type":"message","text":""}', 'empty', 'text is empty'],
     ['text of whitespace only', '{"type":"message","text":" \\n\\t\\r "}', 'empty', 'text is empty'],
   ])('answers %s with an error frame, stores nothing and keeps the socket working', async (_label, frame, code, message) => {
-    const room = uniqueRoom('err');
-    const a = await newUser('Ann');
-    const b = await newUser('Bob');
-    const sa = await join(room, a.token);
-    const sb = await join(room, b.token);
-    await expectNext(sa, 'join');
+    const { room, a, b, sa, sb } = await annAndBob('err');
     sa.send(frame);
     const error = await expectNext(sa, 'error');
     expect(error.code).toBe(code);
@@ -503,12 +494,7 @@ describe('errors', () => {
 
 describe('heartbeats and typing', () => {
   it('answers the exact ping through the runtime’s auto-response and any other spelling from the room', async () => {
-    const room = uniqueRoom('ping');
-    const a = await newUser('Ann');
-    const b = await newUser('Bob');
-    const sa = await join(room, a.token);
-    const sb = await join(room, b.token);
-    await expectNext(sa, 'join');
+    const { room, a, b, sa, sb } = await annAndBob('ping');
     sa.send(PING_FRAME);
     expect(await sa.next()).toEqual({ type: 'pong' });
     sb.send(ROOM_PING);
@@ -557,12 +543,7 @@ function onlySocket(state: DurableObjectState, userId: string): WebSocket {
 
 describe('hibernation', () => {
   it('keeps sockets, their users and increasing ids after eviction', async () => {
-    const room = uniqueRoom('hib-msg');
-    const a = await newUser('Ann');
-    const b = await newUser('Bob');
-    const sa = await join(room, a.token);
-    const sb = await join(room, b.token);
-    await expectNext(sa, 'join');
+    const { room, a, b, sa, sb } = await annAndBob('hib-msg');
     sa.send({ type: 'message', text: 'before' });
     expect(await expectNext(sb, 'message')).toMatchObject({ id: 1 });
     await expectNext(sa, 'message');
@@ -634,12 +615,7 @@ describe('hibernation', () => {
   });
 
   it('announces the leave of a user whose only socket closes right after eviction', async () => {
-    const room = uniqueRoom('hib-leave');
-    const a = await newUser('Ann');
-    const b = await newUser('Bob');
-    const sa = await join(room, a.token);
-    const sb = await join(room, b.token);
-    await expectNext(sa, 'join');
+    const { room, a, b, sa, sb } = await annAndBob('hib-leave');
     await evictDurableObject(roomStub(room));
     await sa.close();
     expect(await expectNext(sb, 'leave')).toEqual({ type: 'leave', user: a.user, ts: expect.any(Number) });
