@@ -1,6 +1,7 @@
-// A room's messages in its Durable Object's SQLite storage. Ids come from an in-memory counter
-// restored once per wake, so sending costs one INSERT and no read; the primary key serves
-// "latest", "before id" and "after id" as range scans without another index.
+// A room's messages in its Durable Object's SQLite storage. Messages that arrive together are
+// stored by one INSERT of up to 20 rows, with no read; the highest id is kept in memory (restored
+// once per wake) for retention. The primary key serves "latest", "before id" and "after id" as
+// range scans without another index.
 import type { ChatMessage, User } from './protocol.ts';
 
 type MessageRow = {
@@ -11,6 +12,21 @@ type MessageRow = {
   ts: number;
   client_id: string | null;
 };
+
+/** A message as a client sent it, checked and timed by the room, not yet stored. */
+export interface Draft {
+  user: User;
+  text: string;
+  clientId: string | undefined;
+  ts: number;
+}
+
+/** What storing a draft came to: a new message, or the stored copy of a resend. */
+export interface Appended<D extends Draft> {
+  draft: D;
+  message: ChatMessage;
+  duplicate: boolean;
+}
 
 export interface Page {
   /** Oldest first. */
@@ -23,6 +39,18 @@ export interface Page {
 // never look below the limit, so exactly `limit` messages stay visible either way.
 const PRUNE_EVERY = 100;
 const COLUMNS = 'id, user_id, user_name, text, ts, client_id';
+// A statement may bind at most 100 values in a Durable Object; a row binds 5.
+const ROWS_PER_INSERT = 20;
+/** INSERTS[n] stores n rows; ids are left to SQLite (max(id) + 1) so a skipped resend leaves no gap. */
+const INSERTS = Array.from(
+  { length: ROWS_PER_INSERT + 1 },
+  (_, rows) => `INSERT INTO messages (user_id, user_name, text, ts, client_id) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}
+    ON CONFLICT DO NOTHING RETURNING id, user_id, client_id`,
+);
+
+function rowValues({ user, text, ts, clientId }: Draft): (string | number | null)[] {
+  return [user.id, user.name, text, ts, clientId ?? null];
+}
 
 export class History {
   readonly #sql: SqlStorage;
@@ -51,27 +79,43 @@ export class History {
   }
 
   /**
-   * Stores a message and returns it, or, when this user already sent `clientId` and that message
-   * is still retained, returns the stored one with `duplicate: true` and stores nothing.
+   * Stores messages in as few statements as the binding limit allows and returns, in the order to
+   * announce them, each new message, or for a resend of a `clientId` this user already used while
+   * that message is still retained, the stored copy with `duplicate: true` (nothing is stored).
    */
-  append(user: User, text: string, clientId: string | undefined, ts: number): { message: ChatMessage; duplicate: boolean } {
-    const id = this.#lastId + 1;
-    const inserted = this.#sql
-      .exec(
-        `INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-        id, user.id, user.name, text, ts, clientId ?? null,
-      )
-      .toArray();
-    if (inserted.length === 0 && clientId !== undefined) {
-      const existing = this.#sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE user_id = ? AND client_id = ?`, user.id, clientId).one();
-      if (existing.id > this.#floor) return { message: toMessage(existing), duplicate: true };
-      // The earlier copy is past retention and about to be pruned: this send is new again.
-      this.#sql.exec('DELETE FROM messages WHERE id = ?', existing.id);
-      return this.append(user, text, clientId, ts);
+  appendAll<D extends Draft>(drafts: readonly D[]): Appended<D>[] {
+    const appended: Appended<D>[] = [];
+    const resentAfterRetention: D[] = [];
+    const lastBefore = this.#lastId;
+    for (let start = 0; start < drafts.length; start += ROWS_PER_INSERT) {
+      const chunk = drafts.slice(start, start + ROWS_PER_INSERT);
+      const rows = this.#sql
+        .exec<Pick<MessageRow, 'id' | 'user_id' | 'client_id'>>(INSERTS[chunk.length]!, ...chunk.flatMap(rowValues))
+        .toArray()
+        .sort((a, b) => a.id - b.id);
+      // SQLite numbers rows max(id)+1 in the order it inserts them and skips each conflicting
+      // one, so the inserted rows, by id, are the drafts in order minus the resent clientIds.
+      let next = 0;
+      for (const draft of chunk) {
+        const row = rows[next];
+        if (row && row.user_id === draft.user.id && row.client_id === (draft.clientId ?? null)) {
+          appended.push({ draft, message: toMessage({ ...row, user_name: draft.user.name, text: draft.text, ts: draft.ts }), duplicate: false });
+          this.#lastId = row.id;
+          next++;
+          continue;
+        }
+        if (draft.clientId === undefined) throw new Error('a message without a clientId was not stored');
+        const existing = this.#sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE user_id = ? AND client_id = ?`, draft.user.id, draft.clientId).one();
+        if (existing.id > this.#floor) appended.push({ draft, message: toMessage(existing), duplicate: true });
+        else resentAfterRetention.push(draft);
+      }
+      if (next !== rows.length) throw new Error('stored rows do not match the messages sent');
     }
-    this.#lastId = id;
-    if (id % PRUNE_EVERY === 0) this.#sql.exec('DELETE FROM messages WHERE id <= ?', this.#floor);
-    return { message: toMessage({ id, user_id: user.id, user_name: user.name, text, ts, client_id: clientId ?? null }), duplicate: false };
+    if (Math.floor(this.#lastId / PRUNE_EVERY) > Math.floor(lastBefore / PRUNE_EVERY)) this.#sql.exec('DELETE FROM messages WHERE id <= ?', this.#floor);
+    if (resentAfterRetention.length === 0) return appended;
+    // The earlier copies are past retention: these sends are new again, and come last.
+    for (const { user, clientId } of resentAfterRetention) this.#sql.exec('DELETE FROM messages WHERE user_id = ? AND client_id = ?', user.id, clientId ?? null);
+    return appended.concat(this.appendAll(resentAfterRetention));
   }
 
   /** The newest `limit` messages. */

@@ -215,6 +215,11 @@ function codeOf(message: string): ErrorCode {
   return 'bad_frame';
 }
 
+/** An `error` frame; `clientId` names the message it refuses, when there is one. */
+export function errorFrame(code: ErrorCode, message: string, clientId?: string): ErrorFrame {
+  return { type: 'error', code, message, ...(clientId ? { clientId } : {}) };
+}
+
 function refuse(code: ErrorCode, message: string, clientId?: string): { ok: false; error: ErrorFrame } {
-  return { ok: false, error: { type: 'error', code, message, ...(clientId ? { clientId } : {}) } };
+  return { ok: false, error: errorFrame(code, message, clientId) };
 }

@@ -7,7 +7,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
 import { readConfig, type Config } from './config.ts';
-import { History } from './history.ts';
+import { History, type Appended, type Draft } from './history.ts';
 import { logEvent } from './log.ts';
 import {
   clientIdOf,
@@ -15,6 +15,7 @@ import {
   CLOSE_POLICY,
   CLOSE_SERVER_ERROR,
   CLOSE_TOO_BIG,
+  errorFrame,
   HEARTBEAT_INTERVAL_MS,
   MAX_FRAME_BYTES,
   MAX_PAGE,
@@ -26,7 +27,7 @@ import {
   utf8ByteLength,
   WELCOME_MESSAGES,
   type ClientFrame,
-  type ErrorCode,
+  type ErrorFrame,
   type ServerFrame,
   type User,
   UserSchema,
@@ -44,6 +45,15 @@ const AttachmentSchema = v.object({
   gone: v.optional(v.literal(true)),
 });
 type Attachment = v.InferOutput<typeof AttachmentSchema>;
+
+/** A message waiting to be stored, with the socket that sent it. */
+type RoomDraft = Draft & { ws: WebSocket };
+/** What the room makes of one frame before answering anything: a frame to act on, a refusal, or a close. */
+type Admitted =
+  | { user: User; message: Extract<ClientFrame, { type: 'message' }> }
+  | { user: User; frame: Exclude<ClientFrame, { type: 'message' }> }
+  | { refusal: ErrorFrame }
+  | { close: { code: number; reason: string } };
 
 const OPEN = 1; // WebSocket.OPEN
 /** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
@@ -78,6 +88,8 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #lastSeen = new WeakMap<WebSocket, number>();
   /** Frames received and not yet handled, oldest first (see webSocketMessage). */
   readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer | typeof TOO_BIG; at: number }[] = [];
+  /** Messages admitted from the inbox and not yet stored; stored before anything else is answered. */
+  readonly #drafts: RoomDraft[] = [];
   /** Sockets the room has closed: frames of theirs still in the inbox are not handled. */
   readonly #closedByRoom = new WeakSet<WebSocket>();
   /** Users whose leave this instance announced (and who have not come back since). */
@@ -151,10 +163,11 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   // Frames are handled one macrotask after they arrive, so that frames arriving together are
-  // handled together in one event: their SQLite writes then share one commit (the runtime commits
-  // once per event and holds outgoing frames until then). Per-event commits capped a busy room at
-  // about 0.65x a bare relay's throughput; batched, it keeps up (see the README's Performance).
-  // Everything that must see those frames first (a connect, a close, the alarm) drains the inbox.
+  // handled together in one event: their messages are stored by one INSERT and share one commit
+  // (the runtime commits once per event and holds outgoing frames until then). A statement and a
+  // commit per message held a busy room well below a bare relay's throughput (see the README's
+  // Performance). Everything that must see those frames first (a connect, a close, the alarm)
+  // drains the inbox.
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
     const now = Date.now();
     this.#noteSeen(ws, now);
@@ -165,29 +178,76 @@ export class ChatRoom extends DurableObject<Env> {
 
   #drainInbox(): void {
     for (const { ws, raw, at } of this.#inbox.splice(0)) if (!this.#closedByRoom.has(ws)) this.#receive(ws, raw, at);
+    this.#storeDrafts();
   }
 
   #receive(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): void {
+    let admitted: Admitted;
     try {
-      // The contract's order: size, rate-limit token, parse and validate, then the action.
-      if (raw === TOO_BIG) {
-        // Refused before it costs a token, but not for free: a stream of them closes the socket.
-        if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return this.#closeFromRoom(ws, CLOSE_TOO_BIG, 'frames too large, repeatedly');
-        return this.#refuse(ws, 'too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`);
-      }
-      const attachment = this.#attachment(ws);
-      if (!attachment) throw new Error('socket without a valid attachment');
-      const { user } = attachment;
-      const retryAfterMs = this.#buckets.take(user.id, now);
-      if (retryAfterMs > 0) return this.#refuseForRate(ws, raw, retryAfterMs, now);
-      if (typeof raw !== 'string') return this.#refuse(ws, 'bad_frame', 'binary frames are not accepted');
-      const parsed = parseClientFrame(raw);
-      if (!parsed.ok) return this.#send(ws, parsed.error);
-      this.#handle(ws, user, parsed.frame, now);
+      admitted = this.#admit(ws, raw, now);
     } catch (err) {
-      // A throw here is a bug, not an answer to input: log it and close this socket only.
-      logEvent('error', { where: 'room', message: String(err), stack: err instanceof Error ? err.stack : undefined });
-      this.#closeFromRoom(ws, CLOSE_SERVER_ERROR, 'internal error');
+      admitted = { close: internalError(err) };
+    }
+    if ('message' in admitted) {
+      const { user, message } = admitted;
+      this.#drafts.push({ ws, user, text: message.text, clientId: message.clientId, ts: now });
+      return;
+    }
+    // Everything else is answered in order, after the messages admitted before it.
+    this.#storeDrafts();
+    if ('close' in admitted) return this.#closeFromRoom(ws, admitted.close.code, admitted.close.reason);
+    if ('refusal' in admitted) return this.#send(ws, admitted.refusal);
+    try {
+      this.#handle(ws, admitted.user, admitted.frame);
+    } catch (err) {
+      const { code, reason } = internalError(err);
+      this.#closeFromRoom(ws, code, reason);
+    }
+  }
+
+  /** Sizes, rate-limits, parses and validates a frame, in the contract's order; answers nothing itself. */
+  #admit(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): Admitted {
+    if (raw === TOO_BIG) {
+      // Refused before it costs a token, but not for free: a stream of them closes the socket.
+      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return { close: { code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' } };
+      return { refusal: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`) };
+    }
+    const attachment = this.#attachment(ws);
+    if (!attachment) throw new Error('socket without a valid attachment');
+    const { user } = attachment;
+    const retryAfterMs = this.#buckets.take(user.id, now);
+    if (retryAfterMs > 0) {
+      if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return { close: { code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' } };
+      // The frame is not processed, but naming its clientId lets the sender retry that message.
+      const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
+      return { refusal: { ...errorFrame('rate_limited', 'slow down', clientId), retryAfterMs } };
+    }
+    if (typeof raw !== 'string') return { refusal: errorFrame('bad_frame', 'binary frames are not accepted') };
+    const parsed = parseClientFrame(raw);
+    if (!parsed.ok) return { refusal: parsed.error };
+    const { frame } = parsed;
+    return frame.type === 'message' ? { user, message: frame } : { user, frame };
+  }
+
+  /** Stores the admitted messages in one go, then broadcasts each new one and answers each resend. */
+  #storeDrafts(): void {
+    if (this.#drafts.length === 0) return;
+    const drafts = this.#drafts.splice(0);
+    let appended: Appended<RoomDraft>[];
+    try {
+      appended = this.#history.appendAll(drafts);
+    } catch (err) {
+      // Their senders reconnect and resend from their outboxes; the clientIds keep it exactly once.
+      const { code, reason } = internalError(err);
+      for (const { ws } of drafts) this.#closeFromRoom(ws, code, reason);
+      return;
+    }
+    // One list of sockets for the whole batch: nobody joins or leaves while it is sent.
+    const sockets = this.ctx.getWebSockets();
+    // A resend after a lost acknowledgement gets the stored copy; nobody else sees it twice.
+    for (const { draft, message, duplicate } of appended) {
+      if (duplicate) this.#send(draft.ws, message);
+      else this.#broadcast(message, undefined, sockets);
     }
   }
 
@@ -216,15 +276,8 @@ export class ChatRoom extends DurableObject<Env> {
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
   }
 
-  #handle(ws: WebSocket, user: User, frame: ClientFrame, now: number): void {
+  #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
-      case 'message': {
-        const { message, duplicate } = this.#history.append(user, frame.text, frame.clientId, now);
-        // A resend after a lost acknowledgement gets the stored copy; nobody else sees it twice.
-        if (duplicate) this.#send(ws, message);
-        else this.#broadcast(message);
-        return;
-      }
       case 'history': {
         const page = frame.before !== undefined ? this.#history.before(frame.before, frame.limit) : this.#history.after(frame.after ?? 0, frame.limit);
         this.#send(ws, { type: 'history', ...page });
@@ -240,20 +293,6 @@ export class ChatRoom extends DurableObject<Env> {
       default:
         frame satisfies never;
     }
-  }
-
-  #refuse(ws: WebSocket, code: ErrorCode, message: string): void {
-    this.#send(ws, { type: 'error', code, message });
-  }
-
-  #refuseForRate(ws: WebSocket, raw: string | ArrayBuffer, retryAfterMs: number, now: number): void {
-    if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) {
-      this.#closeFromRoom(ws, CLOSE_POLICY, 'rate limit exceeded repeatedly');
-      return;
-    }
-    // The frame is not processed, but naming its clientId lets the sender retry that message.
-    const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
-    this.#send(ws, { type: 'error', code: 'rate_limited', message: 'slow down', retryAfterMs, ...(clientId ? { clientId } : {}) });
   }
 
   /** Removes a closed socket's user from presence if it was their last open socket. */
@@ -391,9 +430,9 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Serialises once and sends to every open socket but `except`; one dead socket never stops the loop. */
-  #broadcast(frame: ServerFrame, except?: ReadonlySet<WebSocket>): void {
+  #broadcast(frame: ServerFrame, except?: ReadonlySet<WebSocket>, sockets = this.ctx.getWebSockets()): void {
     const data = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of sockets) {
       if (except?.has(ws)) continue;
       try {
         ws.send(data);
@@ -426,6 +465,12 @@ function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   try {
     ws.close(code, reason);
   } catch {}
+}
+
+/** A throw while handling a frame is a bug, not an answer to input: logged, and that socket closed. */
+function internalError(err: unknown): { code: number; reason: string } {
+  logEvent('error', { where: 'room', message: String(err), stack: err instanceof Error ? err.stack : undefined });
+  return { code: CLOSE_SERVER_ERROR, reason: 'internal error' };
 }
 
 function safeJson(raw: string): unknown {

@@ -1,9 +1,11 @@
 // No message lost: the welcome's latest page and its `after=<id>` catch-up, `history` paging in
 // both directions, clientId idempotency, retention (HISTORY_LIMIT is 300 in this project) and
 // history across eviction, all through real sockets opened by the Worker's upgrade route.
-import { evictDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../src/protocol.ts';
+import { History, type Draft } from '../src/history.ts';
+import type { ChatRoom } from '../src/room.ts';
+import type { ChatMessage, User } from '../src/protocol.ts';
 import { annAndBob, closeAll, connect, drainPending, expectNext, newUser, roomStub, sendMessages, uniqueRoom, type Frame, type TestSocket } from './helpers.ts';
 
 const HISTORY_LIMIT = 300;
@@ -317,6 +319,157 @@ describe('retention', () => {
     sa.send({ type: 'message', text: 'early', clientId: 'early' });
     expect(await expectNext(sa, 'message')).toMatchObject({ id: HISTORY_LIMIT + 2 });
     await sa.close();
+  });
+});
+
+describe('messages that arrive together', () => {
+  const ann: User = { id: 'ann-id', name: 'Ann' };
+  const bob: User = { id: 'bob-id', name: 'Bob' };
+  const draft = (user: User, text: string, clientId?: string): Draft => ({ user, text, clientId, ts: 1_700_000_000_000 });
+
+  /** Runs `use` on a History over the real SQLite storage of a fresh room's Durable Object. */
+  function withHistory<T>(limit: number, use: (history: History, sql: SqlStorage) => T): Promise<T> {
+    return runInDurableObject(roomStub(uniqueRoom('batch')), (_room, state) => use(new History(state.storage.sql, limit), state.storage.sql));
+  }
+
+  it('stores 45 messages of 3 users (three statements) with consecutive ids, in the order sent', async () => {
+    const carol: User = { id: 'carol-id', name: 'Carol' };
+    const users = [ann, bob, carol];
+    const drafts = Array.from({ length: 45 }, (_, i) => draft(users[i % 3]!, `t${i}`, i % 4 === 0 ? undefined : `c${i}`));
+    const { appended, stored, next } = await withHistory(HISTORY_LIMIT, (history, sql) => ({
+      appended: history.appendAll(drafts),
+      stored: sql.exec('SELECT id, user_id, text, client_id FROM messages ORDER BY id').toArray(),
+      next: history.appendAll([draft(ann, 'after')]),
+    }));
+    expect(appended.map((a) => a.draft)).toEqual(drafts);
+    expect(appended.map((a) => [a.message.id, a.message.user, a.message.text, a.message.clientId, a.duplicate])).toEqual(
+      drafts.map((d, i) => [i + 1, d.user, d.text, d.clientId, false]),
+    );
+    expect(stored).toEqual(drafts.map((d, i) => ({ id: i + 1, user_id: d.user.id, text: d.text, client_id: d.clientId ?? null })));
+    expect(next.map((a) => a.message.id)).toEqual([46]);
+  });
+
+  it('answers resends within one batch and across batches with the stored copy, leaving no gap in the ids', async () => {
+    // One batch of 26: the first statement stores 20 rows, the resends sit on both sides of it.
+    const first = Array.from({ length: 19 }, (_, i) => draft(ann, `a${i}`, `a${i}`));
+    const second = [draft(bob, 'b0', 'x'), draft(ann, 'again', 'a3'), draft(ann, 'x from Ann', 'x'), draft(bob, 'b0 again', 'x'), draft(ann, 'plain'), draft(ann, 'a18 again', 'a18'), draft(bob, 'b1', 'y')];
+    const { appended, count } = await withHistory(HISTORY_LIMIT, (history, sql) => ({
+      appended: history.appendAll([...first, ...second]),
+      count: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM messages').one().n,
+    }));
+    expect(appended.slice(0, 19).map((a) => [a.message.id, a.duplicate])).toEqual(first.map((_, i) => [i + 1, false]));
+    expect(appended.slice(19).map((a) => [a.message.id, a.message.text, a.duplicate])).toEqual([
+      [20, 'b0', false],
+      [4, 'a3', true],
+      [21, 'x from Ann', false],
+      [20, 'b0', true],
+      [22, 'plain', false],
+      [19, 'a18', true],
+      [23, 'b1', false],
+    ]);
+    expect(appended.map((a) => a.draft)).toEqual([...first, ...second]);
+    expect(count).toBe(23);
+  });
+
+  it('stores a resend of a message past retention as new, after the rest of its batch', async () => {
+    const { appended, oldCopies } = await withHistory(5, (history, sql) => {
+      history.appendAll([draft(ann, 'early', 'early')]);
+      history.appendAll(Array.from({ length: 5 }, (_, i) => draft(bob, `filler${i}`)));
+      // Message 1 is past retention (6 stored, 5 kept); two resends of it and two new messages.
+      const appended = history.appendAll([draft(bob, 'before'), draft(ann, 'early', 'early'), draft(ann, 'early', 'early'), draft(bob, 'after')]);
+      return { appended, oldCopies: sql.exec("SELECT id FROM messages WHERE client_id = 'early'").toArray() };
+    });
+    expect(appended.map((a) => [a.message.id, a.message.text, a.duplicate])).toEqual([
+      [7, 'before', false],
+      [8, 'after', false],
+      [9, 'early', false],
+      [9, 'early', true],
+    ]);
+    expect(oldCopies).toEqual([{ id: 9 }]);
+  });
+
+  it('stores nothing for an empty batch', async () => {
+    expect(await withHistory(HISTORY_LIMIT, (history) => [history.appendAll([]), history.lastId])).toEqual([[], 0]);
+  });
+
+  /**
+   * Hands frames to the room the way the runtime does when they arrive together: one
+   * webSocketMessage call each, on the senders' own sockets, with no turn of the event loop between.
+   */
+  function arriveTogether(room: string, frames: readonly [userId: string, frame: unknown][]): Promise<void> {
+    return runInDurableObject(roomStub(room), (chatRoom: ChatRoom, state) => {
+      for (const [userId, frame] of frames) {
+        const [ws] = state.getWebSockets(userId);
+        if (!ws) throw new Error(`no socket for ${userId}`);
+        void chatRoom.webSocketMessage(ws, typeof frame === 'string' ? frame : JSON.stringify(frame));
+      }
+    });
+  }
+
+  it('delivers a burst from three senders to everyone, each message once, in id order', async () => {
+    const room = uniqueRoom('burst');
+    const users = await Promise.all(['Ann', 'Bob', 'Cy'].map((name) => newUser(name)));
+    const sockets: TestSocket[] = [];
+    for (const { token } of users) {
+      const socket = await connect(room, token);
+      await expectNext(socket, 'welcome');
+      sockets.push(socket);
+    }
+    await Promise.all(sockets.map((socket) => drainPending(socket)));
+    // 90 interleaved messages, more than four statements' worth, one of them a resend.
+    const frames: [string, unknown][] = [];
+    for (let i = 0; i < 30; i++) for (const [s, { user }] of users.entries()) frames.push([user.id, { type: 'message', text: `${s}:${i}`, clientId: `m${i}` }]);
+    frames.splice(50, 0, [users[0]!.user.id, { type: 'message', text: 'resent', clientId: 'm3' }]);
+    await arriveTogether(room, frames);
+    for (const [s, socket] of sockets.entries()) {
+      const received: ChatMessage[] = [];
+      while (received.length < (s === 0 ? 91 : 90)) received.push(await socket.nextOf('message'));
+      // The sender of the resend gets the stored copy, where the resend was in the batch.
+      const copy = s === 0 ? received.splice(50, 1)[0] : undefined;
+      expect(copy).toEqual(s === 0 ? received[9] : undefined);
+      expect(ids(received)).toEqual(range(1, 90));
+      for (const [sender, { user }] of users.entries()) {
+        expect(received.filter((m) => m.user.id === user.id).map((m) => m.text)).toEqual(range(0, 29).map((i) => `${sender}:${i}`));
+      }
+      expect(await drainPending(socket)).toEqual([]);
+    }
+    await closeAll(...sockets);
+  });
+
+  it('closes the senders of a batch that could not be stored with 1011, and announces none of it', async () => {
+    const { room, a, b, sa, sb } = await annAndBob('burst-fail');
+    const reader = await connect(room, (await newUser('Reader')).token);
+    await expectNext(reader, 'welcome');
+    await Promise.all([drainPending(sa), drainPending(sb)]);
+    // A real storage failure: the next INSERT finds no table.
+    await runInDurableObject(roomStub(room), (_room, state) => void state.storage.sql.exec('DROP TABLE messages'));
+    await arriveTogether(room, [
+      [a.user.id, { type: 'message', text: 'lost?', clientId: 'f1' }],
+      [b.user.id, { type: 'message', text: 'lost too?', clientId: 'f2' }],
+    ]);
+    expect((await sa.closed).code).toBe(1011);
+    expect((await sb.closed).code).toBe(1011);
+    // The reader sees the two leave, never the messages.
+    expect((await drainPending(reader)).map((f) => f.type)).toEqual(['leave', 'leave']);
+    await reader.close();
+  });
+
+  it('answers frames that arrive together in the order sent, history included', async () => {
+    const { room, a, sa, sb } = await annAndBob('burst-order');
+    const sent = [{ type: 'message', text: 'one' }, 'not json', { type: 'message', text: 'two' }, { type: 'history', after: 0 }, { type: 'message', text: 'three' }, { type: 'message', text: '   ' }, { type: 'message', text: 'four' }];
+    await arriveTogether(room, sent.map((frame) => [a.user.id, frame]));
+    const frames = await drainPending(sa);
+    expect(frames.map((f) => (f.type === 'message' ? f.text : f.type === 'history' ? ids(f.messages) : f.type === 'error' ? f.code : f.type))).toEqual([
+      'one',
+      'bad_json',
+      'two',
+      [1, 2],
+      'three',
+      'empty',
+      'four',
+    ]);
+    expect((await drainPending(sb)).map((f) => f.type === 'message' && f.text)).toEqual(['one', 'two', 'three', 'four']);
+    await closeAll(sa, sb);
   });
 });
 

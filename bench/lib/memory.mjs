@@ -1,8 +1,8 @@
 // @ts-check
-// Resident memory of the workerd processes that one `wrangler dev` started, read from /proc.
-// wrangler dev runs two: a dev-only proxy that owns the public port, and the runtime that runs
-// the Worker and its Durable Objects (the one with an inspector). We report the runtime per
-// socket, and the sum of both for completeness.
+// Resident memory and CPU time of the workerd processes that one `wrangler dev` started, read
+// from /proc. wrangler dev runs two: a dev-only proxy that owns the public port, and the runtime
+// that runs the Worker and its Durable Objects (the one with an inspector). We report the runtime
+// per socket, and the sum of both for completeness.
 import { readFileSync, readdirSync } from 'node:fs';
 
 /**
@@ -44,6 +44,27 @@ export function rssKiB(pid) {
   } catch {
     return 0;
   }
+}
+
+/**
+ * CPU seconds (user + system) the runtime workerd processes of a group have used so far. Unlike
+ * throughput, it hardly moves when other programs on a shared machine take the cores for a while.
+ * @param {number} pgid
+ */
+export function runtimeCpuSeconds(pgid) {
+  let ticks = 0;
+  for (const { pid, role } of workerdProcesses(pgid)) {
+    if (role !== 'runtime') continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime, fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return ticks / 100;
 }
 
 /**

@@ -63,7 +63,7 @@ export function aggregate(runs) {
 /** @typedef {ReturnType<typeof aggregate>} Figures */
 
 /** Scenario-specific figures that are compared too, when both targets have them. */
-const EXTRA_RATIOS = ['connectAllMs', 'broadcastMs', 'acceptedPerSec', 'pongP99Ms'];
+const EXTRA_RATIOS = ['connectAllMs', 'broadcastMs', 'acceptedPerSec', 'runtimeCpuMsPer1kDeliveries', 'pongP99Ms'];
 
 /**
  * app / floor for every comparable figure.

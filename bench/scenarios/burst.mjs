@@ -2,6 +2,7 @@
 // Scenario 2: 20 clients in one room all send as fast as a window of 10 in-flight messages
 // allows (in flight: sent, own echo not yet back). Measures the room's throughput ceiling.
 import { closeAll, connectMany, Deliveries, messageFrame, sleep, waitFor } from '../lib/client.mjs';
+import { runtimeCpuSeconds } from '../lib/memory.mjs';
 import { budget, runResult, sampleMemory } from './common.mjs';
 import { performance } from 'node:perf_hooks';
 
@@ -11,8 +12,12 @@ const WINDOW = 10;
 export const burst = {
   name: 'burst',
   title: 'burst: 1 room x 20 clients, each 500 msgs, window 10 in flight',
-  /** A run takes seconds and its throughput swings with the machine's load: twice the rounds. */
-  roundsFactor: 2,
+  /**
+   * A run takes seconds and its throughput swings with the machine's load: ten bench runs of
+   * nearly the same room, each the median of 4 runs per server, ranged 0.67-1.21x. Four times the
+   * rounds.
+   */
+  roundsFactor: 4,
   /**
    * @param {import('./common.mjs').RunContext} ctx
    * @returns {Promise<import('./common.mjs').RunResult>}
@@ -57,8 +62,10 @@ export const burst = {
       };
     }
     await sleep(200); // let join frames settle before the clock starts
+    const cpuBefore = runtimeCpuSeconds(target.pgid);
     for (const c of clients) pump(c);
     const allDelivered = await waitFor(() => deliveries.done && echoed >= clients.length * each, budget(deadline, 60_000));
+    const cpuSeconds = runtimeCpuSeconds(target.pgid) - cpuBefore;
     const rssKiB = memory.stop();
     await closeAll(clients, budget(deadline + 5_000, 5_000));
     const seconds = (deliveries.lastDeliveryAt - deliveries.firstSendAt) / 1000;
@@ -75,6 +82,8 @@ export const burst = {
         // Messages the room accepted and echoed per second: its ingest rate.
         acceptedPerSec: sendSeconds > 0 ? echoed / sendSeconds : null,
         durationMs: seconds * 1000,
+        // The runtime's CPU time per 1,000 deliveries: what the room costs, less swayed by noise.
+        runtimeCpuMsPer1kDeliveries: deliveries.delivered > 0 ? (cpuSeconds * 1000) / (deliveries.delivered / 1000) : null,
       },
     });
   },
