@@ -1,7 +1,7 @@
 // A room's messages in its Durable Object's SQLite storage. Messages that arrive together are
-// stored by one INSERT of up to 20 rows, with no read; the highest id is kept in memory (restored
-// once per wake) for retention. The primary key serves "latest", "before id" and "after id" as
-// range scans without another index.
+// stored atomically by multi-row INSERTs (20 rows each), with no read unless one is a resend; the
+// highest id is kept in memory (restored once per wake) for retention. The primary key serves
+// "latest", "before id" and "after id" as range scans without another index.
 import type { ChatMessage, User } from './protocol.ts';
 
 type MessageRow = {
@@ -39,26 +39,35 @@ export interface Page {
 // never look below the limit, so exactly `limit` messages stay visible either way.
 const PRUNE_EVERY = 100;
 const COLUMNS = 'id, user_id, user_name, text, ts, client_id';
-// A statement may bind at most 100 values in a Durable Object; a row binds 5.
-const ROWS_PER_INSERT = 20;
-/** INSERTS[n] stores n rows; ids are left to SQLite (max(id) + 1) so a skipped resend leaves no gap. */
+// A statement may bind at most 100 values in a Durable Object.
+const MAX_BINDINGS = 100;
+const INSERT_COLUMNS = ['user_id', 'user_name', 'text', 'ts', 'client_id'] as const;
+const ROWS_PER_INSERT = Math.floor(MAX_BINDINGS / INSERT_COLUMNS.length);
+const ROW_PLACEHOLDERS = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+/** INSERTS[n - 1] stores n rows; ids are left to SQLite (max(id) + 1) so a skipped resend leaves no gap. */
 const INSERTS = Array.from(
-  { length: ROWS_PER_INSERT + 1 },
-  (_, rows) => `INSERT INTO messages (user_id, user_name, text, ts, client_id) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}
+  { length: ROWS_PER_INSERT },
+  (_, i) => `INSERT INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${Array(i + 1).fill(ROW_PLACEHOLDERS).join(', ')}
     ON CONFLICT DO NOTHING RETURNING id, user_id, client_id`,
 );
 
-function rowValues({ user, text, ts, clientId }: Draft): (string | number | null)[] {
-  return [user.id, user.name, text, ts, clientId ?? null];
+/** The bindings of an INSERT of `drafts`, row after row, in INSERT_COLUMNS order. */
+function insertValues(drafts: readonly Draft[]): (string | number | null)[] {
+  const values: (string | number | null)[] = [];
+  for (const { user, text, ts, clientId } of drafts) values.push(user.id, user.name, text, ts, clientId ?? null);
+  return values;
 }
 
 export class History {
+  readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
   readonly #limit: number;
   #lastId: number;
 
   /** Cheap enough for every wake: two idempotent DDL statements and one indexed MAX. */
-  constructor(sql: SqlStorage, limit: number) {
+  constructor(storage: DurableObjectStorage, limit: number) {
+    const { sql } = storage;
+    this.#storage = storage;
     this.#sql = sql;
     this.#limit = limit;
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
@@ -79,43 +88,59 @@ export class History {
   }
 
   /**
-   * Stores messages in as few statements as the binding limit allows and returns, in the order to
-   * announce them, each new message, or for a resend of a `clientId` this user already used while
-   * that message is still retained, the stored copy with `duplicate: true` (nothing is stored).
+   * Stores messages, all or none, and returns for each in order the new message or, for a resend
+   * of a `clientId` this user already used while that message is still retained, the stored copy
+   * with `duplicate: true` (nothing is stored for it).
    */
   appendAll<D extends Draft>(drafts: readonly D[]): Appended<D>[] {
-    const appended: Appended<D>[] = [];
-    const resentAfterRetention: D[] = [];
     const lastBefore = this.#lastId;
-    for (let start = 0; start < drafts.length; start += ROWS_PER_INSERT) {
+    try {
+      // One failing statement must not leave earlier rows stored that nobody will ever be sent.
+      return this.#storage.transactionSync(() => this.#insert(drafts));
+    } catch (err) {
+      this.#lastId = lastBefore;
+      throw err;
+    }
+  }
+
+  #insert<D extends Draft>(drafts: readonly D[]): Appended<D>[] {
+    const appended: Appended<D>[] = [];
+    const lastBefore = this.#lastId;
+    let start = 0;
+    while (start < drafts.length) {
       const chunk = drafts.slice(start, start + ROWS_PER_INSERT);
       const rows = this.#sql
-        .exec<Pick<MessageRow, 'id' | 'user_id' | 'client_id'>>(INSERTS[chunk.length]!, ...chunk.flatMap(rowValues))
+        .exec<Pick<MessageRow, 'id' | 'user_id' | 'client_id'>>(INSERTS[chunk.length - 1]!, ...insertValues(chunk))
         .toArray()
         .sort((a, b) => a.id - b.id);
       // SQLite numbers rows max(id)+1 in the order it inserts them and skips each conflicting
       // one, so the inserted rows, by id, are the drafts in order minus the resent clientIds.
       let next = 0;
+      let done = 0;
       for (const draft of chunk) {
         const row = rows[next];
         if (row && row.user_id === draft.user.id && row.client_id === (draft.clientId ?? null)) {
           appended.push({ draft, message: toMessage({ ...row, user_name: draft.user.name, text: draft.text, ts: draft.ts }), duplicate: false });
           this.#lastId = row.id;
           next++;
-          continue;
+        } else {
+          if (draft.clientId === undefined) throw new Error('a message without a clientId was not stored');
+          const existing = this.#sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE user_id = ? AND client_id = ?`, draft.user.id, draft.clientId).one();
+          if (existing.id <= this.#floor) {
+            // The earlier copy is past retention, so this send is new again. To keep the order
+            // sent, undo the rows this statement stored after it and store from this one again.
+            this.#sql.exec('DELETE FROM messages WHERE id > ? OR id = ?', this.#lastId, existing.id);
+            break;
+          }
+          appended.push({ draft, message: toMessage(existing), duplicate: true });
         }
-        if (draft.clientId === undefined) throw new Error('a message without a clientId was not stored');
-        const existing = this.#sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE user_id = ? AND client_id = ?`, draft.user.id, draft.clientId).one();
-        if (existing.id > this.#floor) appended.push({ draft, message: toMessage(existing), duplicate: true });
-        else resentAfterRetention.push(draft);
+        done++;
       }
-      if (next !== rows.length) throw new Error('stored rows do not match the messages sent');
+      if (done === chunk.length && next !== rows.length) throw new Error('stored rows do not match the messages sent');
+      start += done;
     }
     if (Math.floor(this.#lastId / PRUNE_EVERY) > Math.floor(lastBefore / PRUNE_EVERY)) this.#sql.exec('DELETE FROM messages WHERE id <= ?', this.#floor);
-    if (resentAfterRetention.length === 0) return appended;
-    // The earlier copies are past retention: these sends are new again, and come last.
-    for (const { user, clientId } of resentAfterRetention) this.#sql.exec('DELETE FROM messages WHERE user_id = ? AND client_id = ?', user.id, clientId ?? null);
-    return appended.concat(this.appendAll(resentAfterRetention));
+    return appended;
   }
 
   /** The newest `limit` messages. */

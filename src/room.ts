@@ -3,7 +3,8 @@
 // (the verified user arrives on the internal connect request) and nothing a client sends.
 // Assume eviction between any two events: per-socket facts live in attachments, history in SQLite,
 // and what is kept in memory is a cache rebuilt on demand, a bucket or counter that is safe to
-// forget, or the inbox of frames not yet handled, which is never more than one macrotask old.
+// forget, or the inbox of frames not yet handled (and the messages admitted from it and not yet
+// stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
 import { readConfig, type Config } from './config.ts';
@@ -50,10 +51,11 @@ type Attachment = v.InferOutput<typeof AttachmentSchema>;
 type RoomDraft = Draft & { ws: WebSocket };
 /** What the room makes of one frame before answering anything: a frame to act on, a refusal, or a close. */
 type Admitted =
-  | { user: User; message: Extract<ClientFrame, { type: 'message' }> }
-  | { user: User; frame: Exclude<ClientFrame, { type: 'message' }> }
-  | { refusal: ErrorFrame }
-  | { close: { code: number; reason: string } };
+  | { kind: 'message'; user: User; message: Extract<ClientFrame, { type: 'message' }> }
+  | { kind: 'other'; user: User; frame: Exclude<ClientFrame, { type: 'message' }> }
+  | { kind: 'refusal'; error: ErrorFrame }
+  | ({ kind: 'close' } & CloseReason);
+type CloseReason = { code: number; reason: string };
 
 const OPEN = 1; // WebSocket.OPEN
 /** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
@@ -105,7 +107,7 @@ export class ChatRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readConfig(env);
-    this.#history = new History(ctx.storage.sql, this.#config.historyLimit);
+    this.#history = new History(ctx.storage, this.#config.historyLimit);
     this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -186,22 +188,26 @@ export class ChatRoom extends DurableObject<Env> {
     try {
       admitted = this.#admit(ws, raw, now);
     } catch (err) {
-      admitted = { close: internalError(err) };
+      admitted = { kind: 'close', ...internalError(err) };
     }
-    if ('message' in admitted) {
+    if (admitted.kind === 'message') {
       const { user, message } = admitted;
       this.#drafts.push({ ws, user, text: message.text, clientId: message.clientId, ts: now });
       return;
     }
     // Everything else is answered in order, after the messages admitted before it.
     this.#storeDrafts();
-    if ('close' in admitted) return this.#closeFromRoom(ws, admitted.close.code, admitted.close.reason);
-    if ('refusal' in admitted) return this.#send(ws, admitted.refusal);
-    try {
-      this.#handle(ws, admitted.user, admitted.frame);
-    } catch (err) {
-      const { code, reason } = internalError(err);
-      this.#closeFromRoom(ws, code, reason);
+    switch (admitted.kind) {
+      case 'close':
+        return this.#closeFromRoom(ws, admitted);
+      case 'refusal':
+        return this.#send(ws, admitted.error);
+      case 'other':
+        try {
+          this.#handle(ws, admitted.user, admitted.frame);
+        } catch (err) {
+          this.#closeFromRoom(ws, internalError(err));
+        }
     }
   }
 
@@ -209,24 +215,24 @@ export class ChatRoom extends DurableObject<Env> {
   #admit(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): Admitted {
     if (raw === TOO_BIG) {
       // Refused before it costs a token, but not for free: a stream of them closes the socket.
-      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return { close: { code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' } };
-      return { refusal: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`) };
+      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return { kind: 'close', code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' };
+      return { kind: 'refusal', error: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`) };
     }
     const attachment = this.#attachment(ws);
     if (!attachment) throw new Error('socket without a valid attachment');
     const { user } = attachment;
     const retryAfterMs = this.#buckets.take(user.id, now);
     if (retryAfterMs > 0) {
-      if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return { close: { code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' } };
+      if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return { kind: 'close', code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' };
       // The frame is not processed, but naming its clientId lets the sender retry that message.
       const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
-      return { refusal: { ...errorFrame('rate_limited', 'slow down', clientId), retryAfterMs } };
+      return { kind: 'refusal', error: { ...errorFrame('rate_limited', 'slow down', clientId), retryAfterMs } };
     }
-    if (typeof raw !== 'string') return { refusal: errorFrame('bad_frame', 'binary frames are not accepted') };
+    if (typeof raw !== 'string') return { kind: 'refusal', error: errorFrame('bad_frame', 'binary frames are not accepted') };
     const parsed = parseClientFrame(raw);
-    if (!parsed.ok) return { refusal: parsed.error };
+    if (!parsed.ok) return { kind: 'refusal', error: parsed.error };
     const { frame } = parsed;
-    return frame.type === 'message' ? { user, message: frame } : { user, frame };
+    return frame.type === 'message' ? { kind: 'message', user, message: frame } : { kind: 'other', user, frame };
   }
 
   /** Stores the admitted messages in one go, then broadcasts each new one and answers each resend. */
@@ -237,9 +243,9 @@ export class ChatRoom extends DurableObject<Env> {
     try {
       appended = this.#history.appendAll(drafts);
     } catch (err) {
-      // Their senders reconnect and resend from their outboxes; the clientIds keep it exactly once.
-      const { code, reason } = internalError(err);
-      for (const { ws } of drafts) this.#closeFromRoom(ws, code, reason);
+      // Nothing was stored. The senders reconnect and resend from their outboxes.
+      const close = internalError(err);
+      for (const { ws } of drafts) this.#closeFromRoom(ws, close);
       return;
     }
     // One list of sockets for the whole batch: nobody joins or leaves while it is sent.
@@ -247,7 +253,7 @@ export class ChatRoom extends DurableObject<Env> {
     // A resend after a lost acknowledgement gets the stored copy; nobody else sees it twice.
     for (const { draft, message, duplicate } of appended) {
       if (duplicate) this.#send(draft.ws, message);
-      else this.#broadcast(message, undefined, sockets);
+      else this.#broadcast(message, { sockets });
     }
   }
 
@@ -284,7 +290,7 @@ export class ChatRoom extends DurableObject<Env> {
         return;
       }
       case 'typing':
-        this.#broadcast({ type: 'typing', user }, new Set(this.ctx.getWebSockets(user.id)));
+        this.#broadcast({ type: 'typing', user }, { except: new Set(this.ctx.getWebSockets(user.id)) });
         return;
       case 'ping':
         // Any spelling other than PING_FRAME reaches the room; answer it the same way.
@@ -314,7 +320,7 @@ export class ChatRoom extends DurableObject<Env> {
   async #announce(frame: Extract<ServerFrame, { type: 'join' | 'leave' }>, except?: WebSocket): Promise<void> {
     const count = this.#memberMap().size;
     if (count <= this.#config.presenceLimit) {
-      this.#broadcast(frame, except && new Set([except]));
+      this.#broadcast(frame, { except: except && new Set([except]) });
       // Back down to the limit: clients counted from throttled `presence` frames, which may have
       // swallowed the last changes; one exact count puts them right before join/leave resume.
       // Sent even if it repeats the last count: the leave just broadcast moved clients off it.
@@ -361,7 +367,7 @@ export class ChatRoom extends DurableObject<Env> {
       // The runtime still reports this socket's close later (1006), possibly after a wake that
       // rebuilt the member list: the mark keeps that from announcing the user a second time.
       if (attachment) this.#saveAttachment(ws, { ...attachment, gone: true });
-      this.#closeFromRoom(ws, CLOSE_NORMAL, 'no heartbeat');
+      this.#closeFromRoom(ws, { code: CLOSE_NORMAL, reason: 'no heartbeat' });
     }
   }
 
@@ -403,7 +409,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#attachments.set(ws, attachment);
   }
 
-  #closeFromRoom(ws: WebSocket, code: number, reason: string): void {
+  #closeFromRoom(ws: WebSocket, { code, reason }: CloseReason): void {
     this.#closedByRoom.add(ws);
     closeQuietly(ws, code, reason);
   }
@@ -430,7 +436,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Serialises once and sends to every open socket but `except`; one dead socket never stops the loop. */
-  #broadcast(frame: ServerFrame, except?: ReadonlySet<WebSocket>, sockets = this.ctx.getWebSockets()): void {
+  #broadcast(frame: ServerFrame, { except, sockets = this.ctx.getWebSockets() }: { except?: ReadonlySet<WebSocket>; sockets?: WebSocket[] } = {}): void {
     const data = JSON.stringify(frame);
     for (const ws of sockets) {
       if (except?.has(ws)) continue;
@@ -468,7 +474,7 @@ function closeQuietly(ws: WebSocket, code: number, reason: string): void {
 }
 
 /** A throw while handling a frame is a bug, not an answer to input: logged, and that socket closed. */
-function internalError(err: unknown): { code: number; reason: string } {
+function internalError(err: unknown): CloseReason {
   logEvent('error', { where: 'room', message: String(err), stack: err instanceof Error ? err.stack : undefined });
   return { code: CLOSE_SERVER_ERROR, reason: 'internal error' };
 }

@@ -329,7 +329,7 @@ describe('messages that arrive together', () => {
 
   /** Runs `use` on a History over the real SQLite storage of a fresh room's Durable Object. */
   function withHistory<T>(limit: number, use: (history: History, sql: SqlStorage) => T): Promise<T> {
-    return runInDurableObject(roomStub(uniqueRoom('batch')), (_room, state) => use(new History(state.storage.sql, limit), state.storage.sql));
+    return runInDurableObject(roomStub(uniqueRoom('batch')), (_room, state) => use(new History(state.storage, limit), state.storage.sql));
   }
 
   it('stores 45 messages of 3 users (three statements) with consecutive ids, in the order sent', async () => {
@@ -349,43 +349,92 @@ describe('messages that arrive together', () => {
     expect(next.map((a) => a.message.id)).toEqual([46]);
   });
 
-  it('answers resends within one batch and across batches with the stored copy, leaving no gap in the ids', async () => {
-    // One batch of 26: the first statement stores 20 rows, the resends sit on both sides of it.
+  it('answers resends of messages from the same statement, an earlier one and an earlier batch with the stored copy, leaving no gap in the ids', async () => {
+    // A batch of 27: the first statement stores rows 1-20, the second the rest.
     const first = Array.from({ length: 19 }, (_, i) => draft(ann, `a${i}`, `a${i}`));
-    const second = [draft(bob, 'b0', 'x'), draft(ann, 'again', 'a3'), draft(ann, 'x from Ann', 'x'), draft(bob, 'b0 again', 'x'), draft(ann, 'plain'), draft(ann, 'a18 again', 'a18'), draft(bob, 'b1', 'y')];
-    const { appended, count } = await withHistory(HISTORY_LIMIT, (history, sql) => ({
+    const second = [
+      draft(bob, 'b0', 'x'),
+      draft(ann, 'a3 again', 'a3'),
+      draft(ann, 'x from Ann', 'x'),
+      draft(bob, 'b0 again', 'x'),
+      draft(ann, 'plain'),
+      draft(ann, 'a18 again', 'a18'),
+      draft(bob, 'b1', 'y'),
+      draft(ann, 'x from Ann again', 'x'),
+    ];
+    const later = [draft(bob, 'b1 again', 'y'), draft(ann, 'new', 'z')];
+    const { appended, appendedLater, count } = await withHistory(HISTORY_LIMIT, (history, sql) => ({
       appended: history.appendAll([...first, ...second]),
+      appendedLater: history.appendAll(later),
       count: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM messages').one().n,
     }));
     expect(appended.slice(0, 19).map((a) => [a.message.id, a.duplicate])).toEqual(first.map((_, i) => [i + 1, false]));
     expect(appended.slice(19).map((a) => [a.message.id, a.message.text, a.duplicate])).toEqual([
       [20, 'b0', false],
-      [4, 'a3', true],
+      [4, 'a3', true], // first statement
       [21, 'x from Ann', false],
-      [20, 'b0', true],
+      [20, 'b0', true], // first statement
       [22, 'plain', false],
-      [19, 'a18', true],
+      [19, 'a18', true], // first statement
       [23, 'b1', false],
+      [21, 'x from Ann', true], // same statement
+    ]);
+    expect(appendedLater.map((a) => [a.message.id, a.message.text, a.duplicate])).toEqual([
+      [23, 'b1', true], // earlier batch
+      [24, 'new', false],
     ]);
     expect(appended.map((a) => a.draft)).toEqual([...first, ...second]);
-    expect(count).toBe(23);
+    expect(count).toBe(24);
   });
 
-  it('stores a resend of a message past retention as new, after the rest of its batch', async () => {
-    const { appended, oldCopies } = await withHistory(5, (history, sql) => {
+  it('stores a resend of a message past retention as new, in the order sent', async () => {
+    const { appended, oldCopies, ids: stored } = await withHistory(5, (history, sql) => {
       history.appendAll([draft(ann, 'early', 'early')]);
       history.appendAll(Array.from({ length: 5 }, (_, i) => draft(bob, `filler${i}`)));
       // Message 1 is past retention (6 stored, 5 kept); two resends of it and two new messages.
       const appended = history.appendAll([draft(bob, 'before'), draft(ann, 'early', 'early'), draft(ann, 'early', 'early'), draft(bob, 'after')]);
-      return { appended, oldCopies: sql.exec("SELECT id FROM messages WHERE client_id = 'early'").toArray() };
+      return {
+        appended,
+        oldCopies: sql.exec("SELECT id FROM messages WHERE client_id = 'early'").toArray(),
+        ids: sql.exec<{ id: number; text: string }>('SELECT id, text FROM messages WHERE id > 6 ORDER BY id').toArray(),
+      };
     });
     expect(appended.map((a) => [a.message.id, a.message.text, a.duplicate])).toEqual([
       [7, 'before', false],
-      [8, 'after', false],
-      [9, 'early', false],
-      [9, 'early', true],
+      [8, 'early', false],
+      [8, 'early', true],
+      [9, 'after', false],
     ]);
-    expect(oldCopies).toEqual([{ id: 9 }]);
+    expect(oldCopies).toEqual([{ id: 8 }]);
+    expect(stored).toEqual([
+      { id: 7, text: 'before' },
+      { id: 8, text: 'early' },
+      { id: 9, text: 'after' },
+    ]);
+  });
+
+  it('stores nothing of a batch when one of its statements fails, and goes on from the same id', async () => {
+    const { error, count, lastId, next } = await withHistory(HISTORY_LIMIT, (history, sql) => {
+      // A real SQLite failure on the second statement: row 22 of 25 is refused by a trigger.
+      sql.exec("CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
+      const drafts = Array.from({ length: 25 }, (_, i) => draft(i % 2 ? bob : ann, i === 21 ? 'boom' : `t${i}`, `c${i}`));
+      let error: unknown;
+      try {
+        history.appendAll(drafts);
+      } catch (err) {
+        error = err;
+      }
+      sql.exec('DROP TRIGGER refuse_boom');
+      const count = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM messages').one().n;
+      return { error: String(error), count, lastId: history.lastId, next: history.appendAll(drafts.slice(0, 2)) };
+    });
+    expect(error).toContain('boom refused');
+    expect(count).toBe(0);
+    expect(lastId).toBe(0);
+    expect(next.map((a) => [a.message.id, a.duplicate])).toEqual([
+      [1, false],
+      [2, false],
+    ]);
   });
 
   it('stores nothing for an empty batch', async () => {
@@ -423,7 +472,7 @@ describe('messages that arrive together', () => {
     await arriveTogether(room, frames);
     for (const [s, socket] of sockets.entries()) {
       const received: ChatMessage[] = [];
-      while (received.length < (s === 0 ? 91 : 90)) received.push(await socket.nextOf('message'));
+      while (received.length < (s === 0 ? 91 : 90)) received.push(await expectNext(socket, 'message'));
       // The sender of the resend gets the stored copy, where the resend was in the batch.
       const copy = s === 0 ? received.splice(50, 1)[0] : undefined;
       expect(copy).toEqual(s === 0 ? received[9] : undefined);
@@ -436,22 +485,29 @@ describe('messages that arrive together', () => {
     await closeAll(...sockets);
   });
 
-  it('closes the senders of a batch that could not be stored with 1011, and announces none of it', async () => {
+  it('closes the senders of a batch that could not be stored with 1011, announces none of it, and stores their resends', async () => {
     const { room, a, b, sa, sb } = await annAndBob('burst-fail');
     const reader = await connect(room, (await newUser('Reader')).token);
     await expectNext(reader, 'welcome');
     await Promise.all([drainPending(sa), drainPending(sb)]);
-    // A real storage failure: the next INSERT finds no table.
-    await runInDurableObject(roomStub(room), (_room, state) => void state.storage.sql.exec('DROP TABLE messages'));
-    await arriveTogether(room, [
-      [a.user.id, { type: 'message', text: 'lost?', clientId: 'f1' }],
-      [b.user.id, { type: 'message', text: 'lost too?', clientId: 'f2' }],
-    ]);
+    // A real SQLite failure in the batch's second statement: message 22 of 25 is refused.
+    const sql = (statement: string) => runInDurableObject(roomStub(room), (_room, state) => void state.storage.sql.exec(statement));
+    await sql("CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
+    const frames = Array.from({ length: 25 }, (_, i): [string, unknown] => [(i % 2 ? b : a).user.id, { type: 'message', text: i === 21 ? 'boom' : `t${i}`, clientId: `c${i}` }]);
+    await arriveTogether(room, frames);
     expect((await sa.closed).code).toBe(1011);
     expect((await sb.closed).code).toBe(1011);
-    // The reader sees the two leave, never the messages.
+    // The reader sees the two leave, never the messages: none of the batch was stored.
     expect((await drainPending(reader)).map((f) => f.type)).toEqual(['leave', 'leave']);
-    await reader.close();
+    await sql('DROP TRIGGER refuse_boom');
+    // Ann reconnects and resends her first message: new, with the first id, and everyone sees it.
+    const again = await connect(room, a.token);
+    expect((await expectNext(again, 'welcome')).messages).toEqual([]);
+    again.send({ type: 'message', text: 't0', clientId: 'c0' });
+    const stored = await expectNext(again, 'message');
+    expect(stored).toMatchObject({ id: 1, text: 't0', clientId: 'c0' });
+    expect(await reader.nextOf('message')).toEqual(stored);
+    await closeAll(again, reader);
   });
 
   it('answers frames that arrive together in the order sent, history included', async () => {
