@@ -1,9 +1,9 @@
 // Helpers for the tests that run inside workerd: unique rooms, tokens signed with the test
 // secret, and a socket wrapper whose every received frame is checked against the contract.
 import { env, exports } from 'cloudflare:workers';
-import * as v from 'valibot';
 import { issueToken } from '../src/auth.ts';
-import { ServerFrameSchema, type ChatMessage, type ServerFrame, type User } from '../src/protocol.ts';
+import type { ChatMessage, ServerFrame, User } from '../src/protocol.ts';
+import { FrameQueue, type Frame } from './frame-queue.ts';
 
 export const ORIGIN = 'http://chat.test';
 let counter = 0;
@@ -26,7 +26,7 @@ export function roomStub(room: string): DurableObjectStub {
   return env.CHAT_ROOM.getByName(room.toLowerCase());
 }
 
-export type Frame<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+export type { Frame } from './frame-queue.ts';
 
 export interface TestSocket {
   ws: WebSocket;
@@ -68,66 +68,21 @@ export async function acceptSocket(res: Response): Promise<TestSocket> {
   return wrap(ws);
 }
 
-type Received = { frame: ServerFrame } | { error: Error };
-
 function wrap(ws: WebSocket): TestSocket {
-  const queue: Received[] = [];
-  const waiters: ((item: Received) => void)[] = [];
+  const frames = new FrameQueue();
   let closeResolve: (value: { code: number; reason: string }) => void = () => {};
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (closeResolve = resolve));
   ws.addEventListener('message', (event) => {
-    // Every frame must match the contract exactly; a violation rejects the next read.
-    let item: Received;
-    try {
-      item = { frame: v.parse(ServerFrameSchema, JSON.parse(String(event.data))) };
-    } catch (err) {
-      item = { error: new Error(`frame breaks the contract: ${String(event.data).slice(0, 200)} (${String(err)})`) };
-    }
-    const waiter = waiters.shift();
-    if (waiter) waiter(item);
-    else queue.push(item);
+    if (typeof event.data === 'string') frames.receive(event.data);
+    else frames.fail(new Error('the server sent a binary frame'));
   });
   ws.addEventListener('close', (event) => closeResolve({ code: event.code, reason: event.reason }));
 
-  const unwrap = (item: Received): ServerFrame => {
-    if ('error' in item) throw item.error;
-    return item.frame;
-  };
-  const next = (timeoutMs = 5000): Promise<ServerFrame> => {
-    const queued = queue.shift();
-    if (queued) return Promise.resolve(queued).then(unwrap);
-    return new Promise((resolve, reject) => {
-      const waiter = (item: Received) => {
-        clearTimeout(timer);
-        if ('error' in item) reject(item.error);
-        else resolve(item.frame);
-      };
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        reject(new Error(`no frame within ${timeoutMs} ms`));
-      }, timeoutMs);
-      waiters.push(waiter);
-    });
-  };
-
   return {
     ws,
-    next,
-    async nextOf(type, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const frame = await next(Math.max(1, deadline - Date.now()));
-        if (frame.type === type) return frame as Frame<typeof type>;
-      }
-    },
-    async silentFor(ms) {
-      try {
-        await next(ms);
-        return false;
-      } catch {
-        return true;
-      }
-    },
+    next: (timeoutMs) => frames.next(timeoutMs),
+    nextOf: (type, timeoutMs) => frames.nextOf(type, timeoutMs),
+    silentFor: (ms) => frames.silentFor(ms),
     send(frame) {
       // Strings and binary data go out as they are (a binary frame stays binary); anything else as JSON.
       if (typeof frame === 'string' || frame instanceof ArrayBuffer || ArrayBuffer.isView(frame)) ws.send(frame);

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import WebSocket from 'ws';
-import { ServerFrameSchema, UserSchema, type ServerFrame, type User } from '../../src/protocol.ts';
+import { UserSchema, type ServerFrame, type User } from '../../src/protocol.ts';
+import { FrameQueue, type Frame } from '../frame-queue.ts';
 import { mintToken } from './wrangler.mjs';
 
 let counter = 0;
@@ -19,7 +20,7 @@ export async function newUser(name = 'alice', id: string = randomUUID()): Promis
   return { user: { id, name }, token: await mintToken({ id, name }) };
 }
 
-export type Frame<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+export type { Frame } from '../frame-queue.ts';
 
 /** The room refused the upgrade with an HTTP answer instead of 101. */
 export class UpgradeRefused extends Error {
@@ -49,8 +50,6 @@ export interface E2ESocket {
   /** Drops the TCP connection without a Close frame, as a dying network or a killed tab would. */
   terminate(): Promise<void>;
 }
-
-type Received = { frame: ServerFrame; text: string } | { error: Error };
 
 export interface OpenOptions {
   /** Resume: only messages with a larger id come in the welcome. A string is sent as is (to test refusals). */
@@ -99,70 +98,25 @@ export function openSocket(origin: string, room: string, token: string, options:
 }
 
 function wrap(ws: WebSocket): E2ESocket {
-  const queue: Received[] = [];
-  const waiters: ((received: Received) => void)[] = [];
+  const frames = new FrameQueue();
   let closeResolve: (value: { code: number; reason: string }) => void = () => {};
   const closed = new Promise<{ code: number; reason: string }>((resolve) => (closeResolve = resolve));
-
-  const deliver = (received: Received) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(received);
-    else queue.push(received);
-  };
   ws.on('message', (data, isBinary) => {
-    if (isBinary) return deliver({ error: new Error('the server sent a binary frame') });
-    const text = data.toString();
-    try {
-      // Every frame must match the contract exactly; a mismatch fails whoever waits next.
-      deliver({ frame: v.parse(ServerFrameSchema, JSON.parse(text)), text });
-    } catch (err) {
-      deliver({ error: new Error(`frame breaks the contract: ${text}: ${String(err)}`) });
-    }
+    if (isBinary) frames.fail(new Error('the server sent a binary frame'));
+    else frames.receive(data.toString());
   });
   ws.on('close', (code, reason) => closeResolve({ code, reason: reason.toString() }));
   // After open, errors (a reset connection) end in 'close'; without a listener they would throw.
   ws.on('error', () => {});
 
-  const nextRaw = (timeoutMs = 5000): Promise<{ frame: ServerFrame; text: string }> => {
-    const settle = (received: Received) => ('error' in received ? Promise.reject(received.error) : Promise.resolve(received));
-    const queued = queue.shift();
-    if (queued) return settle(queued);
-    return new Promise((resolve, reject) => {
-      const waiter = (received: Received) => {
-        clearTimeout(timer);
-        settle(received).then(resolve, reject);
-      };
-      const timer = setTimeout(() => {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        reject(new Error(`no frame within ${timeoutMs} ms`));
-      }, timeoutMs);
-      waiters.push(waiter);
-    });
-  };
-  const next = async (timeoutMs?: number) => (await nextRaw(timeoutMs)).frame;
-
   const waitClosed = (ms: number) => Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ms))]);
 
   return {
     ws,
-    next,
-    nextRaw,
-    async nextOf(type, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const frame = await next(Math.max(1, deadline - Date.now()));
-        if (frame.type === type) return frame as Frame<typeof type>;
-      }
-    },
-    async silentFor(ms) {
-      try {
-        await next(ms);
-        return false;
-      } catch (err) {
-        if (err instanceof Error && err.message.startsWith('no frame within')) return true;
-        throw err;
-      }
-    },
+    next: (timeoutMs) => frames.next(timeoutMs),
+    nextRaw: (timeoutMs) => frames.nextRaw(timeoutMs),
+    nextOf: (type, timeoutMs) => frames.nextOf(type, timeoutMs),
+    silentFor: (ms) => frames.silentFor(ms),
     send(frame) {
       ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
     },
