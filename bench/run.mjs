@@ -39,7 +39,8 @@ raiseFileLimitOrContinue();
 
 const quick = flags.quick ?? false;
 const storage = flags.storage === 'disk' ? 'disk' : 'memory';
-if (flags.storage !== 'disk' && flags.storage !== 'memory') fail(`--storage ${flags.storage}: use memory or disk`);
+if (flags.storage !== 'disk' && flags.storage !== 'memory')
+  fail(`--storage ${flags.storage}: use memory or disk`);
 const started = Date.now();
 // The whole run ends by itself: about 6 minutes normally, under a minute with --quick.
 const hardDeadline = started + (quick ? 58_000 : 15 * 60_000);
@@ -48,12 +49,17 @@ const rounds = Number(flags.rounds ?? (quick ? 1 : 2));
 const nofile = openFileLimit();
 // Each socket costs one descriptor here and about 6 in the runtime workerd, which inherits our
 // limit (measured: 14,749 open for 2,454 sockets); past that, handshakes fail with ECONNRESET.
-const stormSize = Number(flags.storm ?? Math.max(STORM_MIN, Math.min(STORM_MAX, Math.floor((nofile - 1_500) / 7))));
-if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) fail(`--rounds ${flags.rounds}: use a whole number from 1 to 10`);
-if (!Number.isInteger(stormSize) || stormSize < 1 || stormSize > 50_000) fail(`--storm ${flags.storm}: use a whole number of sockets`);
+const stormSize = Number(
+  flags.storm ?? Math.max(STORM_MIN, Math.min(STORM_MAX, Math.floor((nofile - 1_500) / 7))),
+);
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10)
+  fail(`--rounds ${flags.rounds}: use a whole number from 1 to 10`);
+if (!Number.isInteger(stormSize) || stormSize < 1 || stormSize > 50_000)
+  fail(`--storm ${flags.storm}: use a whole number of sockets`);
 const only = flags.only?.split(',').map((s) => s.trim());
 const selected = SCENARIOS.filter((s) => !only || only.includes(s.name));
-if (selected.length === 0) fail(`--only ${flags.only}: no such scenario (have ${SCENARIOS.map((s) => s.name).join(', ')})`);
+if (selected.length === 0)
+  fail(`--only ${flags.only}: no such scenario (have ${SCENARIOS.map((s) => s.name).join(', ')})`);
 const runTag = `b${started.toString(36).slice(-6)}`;
 const RESULTS = fileURLToPath(new URL('./results/latest.json', import.meta.url));
 
@@ -65,7 +71,9 @@ const results = {};
 const problems = [];
 
 const deadlineTimer = setTimeout(async () => {
-  console.error(`\n!!! HARD DEADLINE: the run did not finish within ${Math.round((hardDeadline - started) / 1000)} s; stopping with what we have.`);
+  console.error(
+    `\n!!! HARD DEADLINE: the run did not finish within ${Math.round((hardDeadline - started) / 1000)} s; stopping with what we have.`,
+  );
   problems.push('hard deadline hit: results are partial');
   await finish(2);
 }, hardDeadline - started);
@@ -74,14 +82,17 @@ console.log(
   `edge chat bench: ${quick ? 'quick' : 'full'}, ${rounds} round(s), scenarios ${selected.map((s) => s.name).join(', ')}; ` +
     `open-file limit ${nofile}, storm ${stormSize} sockets, storage ${storage} (${storageRoot(storage)}), ${cpus().length} cpus`,
 );
-if (stormSize < STORM_MIN) problems.push(`storm uses ${stormSize} sockets, fewer than ${STORM_MIN}`);
+if (stormSize < STORM_MIN)
+  problems.push(`storm uses ${stormSize} sockets, fewer than ${STORM_MIN}`);
 // Both start at once (they are idle until their turn); wrangler takes a few seconds each.
 await Promise.all(
   /** @type {const} */ (['floor', 'app']).map(async (name) => {
     const t0 = Date.now();
     try {
       targets.set(name, await startTarget(name, storage));
-      console.log(`  ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${targets.get(name)?.port}`);
+      console.log(
+        `  ${name} up in ${((Date.now() - t0) / 1000).toFixed(1)} s on port ${targets.get(name)?.port}`,
+      );
     } catch (err) {
       problems.push(`${name} did not start: ${String(err).slice(0, 2000)}`);
       console.error(`!!! ${name} did not start:\n${err}`);
@@ -105,14 +116,28 @@ for (const scenario of selected) {
     const order = round % 2 === 0 ? ['floor', 'app'] : ['app', 'floor'];
     const contexts = order.flatMap((name) => {
       const target = targets.get(name);
-      return target ? [{ target, quick, stormSize, tag: `${runTag}-${scenario.name}-${name}${round}`, deadline: Math.min(hardDeadline - 5_000, Date.now() + perRunCapMs * (scenario.overlapped ? 2 : 1)) }] : [];
+      return target
+        ? [
+            {
+              target,
+              quick,
+              stormSize,
+              tag: `${runTag}-${scenario.name}-${name}${round}`,
+              deadline: Math.min(
+                hardDeadline - 5_000,
+                Date.now() + perRunCapMs * (scenario.overlapped ? 2 : 1),
+              ),
+            },
+          ]
+        : [];
     });
     if ('start' in scenario) {
       // Both connect (one after the other), both wait out the same idle period, both finish.
       const finishers = [];
       const t0 = Date.now();
       for (const ctx of contexts) finishers.push({ ctx, finishRun: await scenario.start(ctx) });
-      for (const { ctx, finishRun } of finishers) record(scenario.name, ctx.target.name, { ...(await finishRun()), fresh }, t0);
+      for (const { ctx, finishRun } of finishers)
+        record(scenario.name, ctx.target.name, { ...(await finishRun()), fresh }, t0);
     } else {
       for (const ctx of contexts) {
         const t0 = Date.now();
@@ -149,12 +174,17 @@ async function restartTargets() {
 function record(scenario, target, result, t0) {
   const runs = (results[scenario] ??= {});
   (runs[target] ??= []).push(result);
-  if (result.rssKiB.runtimeGone) problems.push(`${scenario}/${target}: a workerd process ended during the run (restart or crash); see ${target}-output.log.tmp`);
+  if (result.rssKiB.runtimeGone)
+    problems.push(
+      `${scenario}/${target}: a workerd process ended during the run (restart or crash); see ${target}-output.log.tmp`,
+    );
   const lost = result.expected - result.delivered;
   const failed = Object.values(result.connectFailures).reduce((a, b) => a + b, 0);
   console.log(
     `  ${scenario.padEnd(7)} ${target.padEnd(5)} sockets ${result.sockets}, delivered ${result.delivered}/${result.expected}` +
-      (lost ? ` (${lost} LOST${result.timedOut ? ': not delivered before the time limit' : ''})` : '') +
+      (lost
+        ? ` (${lost} LOST${result.timedOut ? ': not delivered before the time limit' : ''})`
+        : '') +
       (failed ? `, ${failed} connects FAILED ${JSON.stringify(result.connectFailures)}` : '') +
       (Object.keys(result.errors).length ? `, error frames ${JSON.stringify(result.errors)}` : '') +
       (result.rssKiB.runtimeGone ? ', THE RUNTIME RESTARTED OR DIED' : '') +
@@ -177,31 +207,62 @@ async function finish(/** @type {number} */ code) {
     const r = floor && app ? ratios(floor, app) : null;
     scenarios[scenario.name] = { title: scenario.title, floor, app, ratios: r };
     tables.push(scenarioTable(`${scenario.name}: ${scenario.title}`, { floor, app }, r));
-    for (const [name, f] of /** @type {const} */ ([['floor', floor], ['app', app]])) {
+    for (const [name, f] of /** @type {const} */ ([
+      ['floor', floor],
+      ['app', app],
+    ])) {
       if (!f) continue;
-      if (f.lost > 0) problems.push(`${scenario.name}/${name}: ${f.lost} of ${f.expected} messages LOST` + (f.timedOutRuns ? ` (${f.timedOutRuns} run(s) ran out of time waiting: late or lost)` : ''));
-      if (f.duplicates > 0) problems.push(`${scenario.name}/${name}: ${f.duplicates} duplicate deliveries`);
+      if (f.lost > 0)
+        problems.push(
+          `${scenario.name}/${name}: ${f.lost} of ${f.expected} messages LOST` +
+            (f.timedOutRuns
+              ? ` (${f.timedOutRuns} run(s) ran out of time waiting: late or lost)`
+              : ''),
+        );
+      if (f.duplicates > 0)
+        problems.push(`${scenario.name}/${name}: ${f.duplicates} duplicate deliveries`);
       const failed = Object.values(f.connectFailures).reduce((a, b) => a + b, 0);
-      if (failed > 0) problems.push(`${scenario.name}/${name}: ${failed} connects failed ${JSON.stringify(f.connectFailures)}`);
-      if (Object.keys(f.errors).length) problems.push(`${scenario.name}/${name}: error frames ${JSON.stringify(f.errors)}`);
+      if (failed > 0)
+        problems.push(
+          `${scenario.name}/${name}: ${failed} connects failed ${JSON.stringify(f.connectFailures)}`,
+        );
+      if (Object.keys(f.errors).length)
+        problems.push(`${scenario.name}/${name}: error frames ${JSON.stringify(f.errors)}`);
       if (scenario.name === 'idle') {
-        if (f.extra.hibernated !== true) problems.push(`idle/${name}: hibernation not seen (${f.extra.hibernated}); the room logs no wake, or never slept`);
-        if (f.extra.pingWokeRoom !== false) problems.push(`idle/${name}: a ping woke the room (${f.extra.pingWokeRoom})`);
-        if (f.extra.pongs !== f.sockets) problems.push(`idle/${name}: ${f.extra.pongs} pongs for ${f.sockets} pings`);
+        if (f.extra.hibernated !== true)
+          problems.push(
+            `idle/${name}: hibernation not seen (${f.extra.hibernated}); the room logs no wake, or never slept`,
+          );
+        if (f.extra.pingWokeRoom !== false)
+          problems.push(`idle/${name}: a ping woke the room (${f.extra.pingWokeRoom})`);
+        if (f.extra.pongs !== f.sockets)
+          problems.push(`idle/${name}: ${f.extra.pongs} pongs for ${f.sockets} pings`);
       }
     }
   }
   for (const [scenario, key, kind, limit, label] of TARGETS) {
-    const entry = /** @type {{ ratios?: Record<string, number | null> | null } | undefined} */ (scenarios[scenario]);
+    const entry = /** @type {{ ratios?: Record<string, number | null> | null } | undefined} */ (
+      scenarios[scenario]
+    );
     if (!entry) continue;
     const value = entry.ratios?.[key] ?? null;
-    verdicts.push({ target: label, ratio: value, limit, met: value !== null && (kind === 'max' ? value <= limit : value >= limit) });
+    verdicts.push({
+      target: label,
+      ratio: value,
+      limit,
+      met: value !== null && (kind === 'max' ? value <= limit : value >= limit),
+    });
   }
   const lost = Object.values(scenarios).reduce((/** @type {number} */ sum, s) => {
     const { floor, app } = /** @type {{ floor?: { lost: number }; app?: { lost: number } }} */ (s);
     return sum + (floor?.lost ?? 0) + (app?.lost ?? 0);
   }, 0);
-  verdicts.push({ target: '0 messages lost everywhere', ratio: lost, limit: 0, met: lost === 0 && Object.keys(scenarios).length > 0 });
+  verdicts.push({
+    target: '0 messages lost everywhere',
+    ratio: lost,
+    limit: 0,
+    met: lost === 0 && Object.keys(scenarios).length > 0,
+  });
 
   console.log(`\n${tables.join('\n\n')}\n`);
   console.log(
@@ -209,9 +270,16 @@ async function finish(/** @type {number} */ code) {
       `before the run, per connected socket (${quick ? 'warm runtime: rough' : 'each run on a freshly started runtime'})`,
   );
   console.log('\nTargets (app as a ratio to the floor, same run):');
-  for (const v of verdicts) console.log(`  [${v.met ? 'MET' : 'NOT MET'}] ${v.target}: ${v.ratio === null ? 'no figure' : v.ratio}`);
-  if (lost > 0) console.error(`\n${'!'.repeat(72)}\n!!! ${lost} MESSAGES LOST. Anything lost is a bug.\n${'!'.repeat(72)}`);
-  if (problems.length) console.error(`\nProblems:\n${problems.map((p) => `  !!! ${p}`).join('\n')}`);
+  for (const v of verdicts)
+    console.log(
+      `  [${v.met ? 'MET' : 'NOT MET'}] ${v.target}: ${v.ratio === null ? 'no figure' : v.ratio}`,
+    );
+  if (lost > 0)
+    console.error(
+      `\n${'!'.repeat(72)}\n!!! ${lost} MESSAGES LOST. Anything lost is a bug.\n${'!'.repeat(72)}`,
+    );
+  if (problems.length)
+    console.error(`\nProblems:\n${problems.map((p) => `  !!! ${p}`).join('\n')}`);
 
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   const json = {
@@ -233,10 +301,20 @@ async function finish(/** @type {number} */ code) {
   console.log(`\nwrote ${file} (${json.durationSec} s)`);
   for (const target of targets.values()) {
     // What wrangler printed, for a look when something went wrong; *.tmp is not committed.
-    if (problems.length) writeFileSync(RESULTS.replace('latest.json', `${target.name}-output.log.tmp`), target.output());
+    if (problems.length)
+      writeFileSync(
+        RESULTS.replace('latest.json', `${target.name}-output.log.tmp`),
+        target.output(),
+      );
     await target.stop();
   }
-  process.exit(code !== 0 ? code : problems.length || verdicts.some((v) => !v.met && v.target.startsWith('0 messages')) ? 1 : 0);
+  process.exit(
+    code !== 0
+      ? code
+      : problems.length || verdicts.some((v) => !v.met && v.target.startsWith('0 messages'))
+        ? 1
+        : 0,
+  );
 }
 
 /** Soft limit on open files for this process (what sockets and the children we spawn get). */
@@ -256,14 +334,26 @@ function raiseFileLimitOrContinue() {
   if (process.env.EDGE_CHAT_BENCH_NOFILE || openFileLimit() >= WANTED_NOFILE) return;
   const probe = spawnSync('sh', ['-c', `ulimit -n ${WANTED_NOFILE}`], { stdio: 'ignore' });
   if (probe.status !== 0) {
-    console.warn(`note: the open-file limit stays at ${openFileLimit()} (raising it to ${WANTED_NOFILE} was refused); the storm size follows from it`);
+    console.warn(
+      `note: the open-file limit stays at ${openFileLimit()} (raising it to ${WANTED_NOFILE} was refused); the storm size follows from it`,
+    );
     return;
   }
-  const child = spawn('sh', ['-c', `ulimit -n ${WANTED_NOFILE} && exec "$0" "$@"`, process.execPath, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, EDGE_CHAT_BENCH_NOFILE: String(WANTED_NOFILE) },
-  });
-  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => child.kill(signal));
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      `ulimit -n ${WANTED_NOFILE} && exec "$0" "$@"`,
+      process.execPath,
+      ...process.argv.slice(1),
+    ],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, EDGE_CHAT_BENCH_NOFILE: String(WANTED_NOFILE) },
+    },
+  );
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM']))
+    process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
   // Nothing below runs in this process: wait for the child forever.
   throw new ChildRunning();

@@ -48,7 +48,8 @@ const CLOSE_POLICY = 1008;
 /** @type {ReadonlyArray<ErrorFrame['code']>} */
 const ERROR_CODES = ['bad_json', 'bad_frame', 'too_long', 'empty', 'rate_limited'];
 const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
-const NAME_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/;
+const NAME_FORBIDDEN =
+  /[\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/;
 // JavaScript's \s minus U+FEFF, which names refuse rather than trim away.
 const NAME_SPACE_RUN = /[^\S\uFEFF]+/g;
 const NAME_EDGE_SPACE = /^[^\S\uFEFF]+|[^\S\uFEFF]+$/g;
@@ -196,7 +197,9 @@ function codePoints(/** @type {string} */ text) {
 
 /** 32 hex digits; getRandomValues also works outside secure contexts, unlike randomUUID. */
 function newClientId() {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
 }
 
 /** Mirrors the server's display-name rules so most mistakes are caught before a round trip. */
@@ -208,8 +211,10 @@ function checkName(/** @type {string} */ raw) {
   const name = raw.normalize('NFC').replace(NAME_SPACE_RUN, ' ').replace(NAME_EDGE_SPACE, '');
   const length = codePoints(name);
   if (length === 0) return refuse('Please enter a name.');
-  if (length > MAX_NAME_LENGTH) return refuse(`Use at most ${MAX_NAME_LENGTH} characters (this is ${length}).`);
-  if (NAME_FORBIDDEN.test(name)) return refuse('The name contains control or invisible characters.');
+  if (length > MAX_NAME_LENGTH)
+    return refuse(`Use at most ${MAX_NAME_LENGTH} characters (this is ${length}).`);
+  if (NAME_FORBIDDEN.test(name))
+    return refuse('The name contains control or invisible characters.');
   return { ok: true, value: name };
 }
 
@@ -229,9 +234,15 @@ function isUser(value) {
 
 /** @param {unknown} value @returns {value is ChatMessage} */
 function isChatMessage(value) {
-  return isRecord(value) && value.type === 'message' && Number.isSafeInteger(value.id) && isUser(value.user)
-    && typeof value.text === 'string' && typeof value.ts === 'number'
-    && (value.clientId === undefined || typeof value.clientId === 'string');
+  return (
+    isRecord(value) &&
+    value.type === 'message' &&
+    Number.isSafeInteger(value.id) &&
+    isUser(value.user) &&
+    typeof value.text === 'string' &&
+    typeof value.ts === 'number' &&
+    (value.clientId === undefined || typeof value.clientId === 'string')
+  );
 }
 
 /** @param {unknown} value @returns {value is ErrorFrame['code']} */
@@ -261,18 +272,34 @@ function parseServerFrame(/** @type {string} */ raw) {
 function narrowFrame(d) {
   switch (d.type) {
     case 'welcome':
-      if (!isUser(d.user) || !Array.isArray(d.members) || !d.members.every(isUser) || !isMessageList(d.messages)) return null;
+      if (
+        !isUser(d.user) ||
+        !Array.isArray(d.members) ||
+        !d.members.every(isUser) ||
+        !isMessageList(d.messages)
+      )
+        return null;
       return {
-        type: 'welcome', user: d.user, room: String(d.room), members: d.members, memberCount: Number(d.memberCount) || 0,
-        messages: d.messages, hasMore: d.hasMore === true, ...(d.pruned === true ? { pruned: true } : {}),
+        type: 'welcome',
+        user: d.user,
+        room: String(d.room),
+        members: d.members,
+        memberCount: Number(d.memberCount) || 0,
+        messages: d.messages,
+        hasMore: d.hasMore === true,
+        ...(d.pruned === true ? { pruned: true } : {}),
       };
     case 'message':
       return isChatMessage(d) ? d : null;
     case 'history':
-      return isMessageList(d.messages) ? { type: 'history', messages: d.messages, hasMore: d.hasMore === true } : null;
+      return isMessageList(d.messages)
+        ? { type: 'history', messages: d.messages, hasMore: d.hasMore === true }
+        : null;
     case 'join':
     case 'leave':
-      return isUser(d.user) ? { type: d.type, user: d.user, ts: typeof d.ts === 'number' ? d.ts : Date.now() } : null;
+      return isUser(d.user)
+        ? { type: d.type, user: d.user, ts: typeof d.ts === 'number' ? d.ts : Date.now() }
+        : null;
     case 'presence':
       return typeof d.count === 'number' ? { type: 'presence', count: d.count } : null;
     case 'typing':
@@ -280,7 +307,9 @@ function narrowFrame(d) {
     case 'error':
       if (!isErrorCode(d.code)) return null;
       return {
-        type: 'error', code: d.code, message: String(d.message ?? ''),
+        type: 'error',
+        code: d.code,
+        message: String(d.message ?? ''),
         ...(typeof d.clientId === 'string' ? { clientId: d.clientId } : {}),
         ...(typeof d.retryAfterMs === 'number' ? { retryAfterMs: d.retryAfterMs } : {}),
       };
@@ -301,7 +330,12 @@ function showPicker(error = '') {
     event.preventDefault();
     const name = ui.roomName.value.trim();
     if (ROOM_NAME.test(name)) location.assign(`/room/${name.toLowerCase()}`);
-    else showFieldError(ui.roomName, ui.roomError, 'Use 1–64 letters, digits, “-” or “_”, starting with a letter or digit.');
+    else
+      showFieldError(
+        ui.roomName,
+        ui.roomError,
+        'Use 1–64 letters, digits, “-” or “_”, starting with a letter or digit.',
+      );
   });
 }
 
@@ -376,7 +410,8 @@ async function copyLink() {
   } catch {
     ui.shareLink.focus();
     ui.shareLink.select();
-    ui.copyStatus.textContent = 'Could not copy automatically: the link is selected, press Ctrl+C (⌘C on a Mac).';
+    ui.copyStatus.textContent =
+      'Could not copy automatically: the link is selected, press Ctrl+C (⌘C on a Mac).';
   }
 }
 
@@ -423,13 +458,19 @@ async function fetchToken(/** @type {string} */ name) {
   if (old) headers.Authorization = `Bearer ${old}`;
   /** @type {Response} */ let response;
   try {
-    response = await fetch('/api/token', { method: 'POST', headers, body: JSON.stringify({ name }), signal: AbortSignal.timeout(10_000) });
+    response = await fetch('/api/token', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name }),
+      signal: AbortSignal.timeout(10_000),
+    });
   } catch {
     return { ok: false, error: 'Could not reach the server. Check your connection.' };
   }
   /** @type {unknown} */ const body = await response.json().catch(() => null);
   if (!response.ok) {
-    const reason = isRecord(body) && typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
+    const reason =
+      isRecord(body) && typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
     return { ok: false, error: `The server refused: ${reason}` };
   }
   if (!isRecord(body) || typeof body.token !== 'string' || !isUser(body.user)) {
@@ -474,7 +515,8 @@ async function connect(/** @type {string | null} */ freshToken) {
   ws.addEventListener('close', (event) => {
     if (ws !== socket) return;
     teardownSocket();
-    if (event.code === CLOSE_POLICY) showAlert(`Disconnected by the server: ${event.reason || 'policy violation'}`, 0);
+    if (event.code === CLOSE_POLICY)
+      showAlert(`Disconnected by the server: ${event.reason || 'policy violation'}`, 0);
     scheduleReconnect();
   });
 }
@@ -617,7 +659,9 @@ function onHistory(/** @type {HistoryFrame} */ frame) {
   pendingHistory = null;
   const first = frame.messages[0];
   // A reply we no longer expect (its socket's request was resent) is placed by its ids.
-  const older = request ? request.before !== undefined : first !== undefined && lowestId !== null && first.id < lowestId;
+  const older = request
+    ? request.before !== undefined
+    : first !== undefined && lowestId !== null && first.id < lowestId;
   if (older) {
     prependMessages(frame.messages);
     hasOlder = frame.hasMore;
@@ -649,7 +693,9 @@ function requestHistory(/** @type {HistoryRequest} */ request) {
 }
 
 function onError(/** @type {ErrorFrame} */ frame) {
-  const item = frame.clientId ? readOutbox().find((entry) => entry.clientId === frame.clientId) : undefined;
+  const item = frame.clientId
+    ? readOutbox().find((entry) => entry.clientId === frame.clientId)
+    : undefined;
   if (item && frame.code === 'rate_limited') return retryOutboxLater(frame.retryAfterMs);
   if (item) return failOutboxItem(item.clientId, frame.message);
   const request = pendingHistory;
@@ -657,7 +703,11 @@ function onError(/** @type {ErrorFrame} */ frame) {
     setTimeout(() => pendingHistory === request && send(request), frame.retryAfterMs ?? 1_000);
     return;
   }
-  showAlert(frame.code === 'rate_limited' ? 'You are sending too fast; slow down a little.' : `The server refused: ${frame.message}`);
+  showAlert(
+    frame.code === 'rate_limited'
+      ? 'You are sending too fast; slow down a little.'
+      : `The server refused: ${frame.message}`,
+  );
 }
 
 // ---- Members, typing, title ----
@@ -684,17 +734,20 @@ function onPresenceChange(/** @type {PresenceChange} */ frame) {
   // may name people who left, and the room's exact count is what to show.
   memberCount = Math.max(0, memberCount);
   renderMembers();
-  if (frame.user.id !== me?.id) appendNotice(`${frame.user.name} ${frame.type === 'join' ? 'joined' : 'left'}`, frame.ts);
+  if (frame.user.id !== me?.id)
+    appendNotice(`${frame.user.name} ${frame.type === 'join' ? 'joined' : 'left'}`, frame.ts);
 }
 
 function renderMembers() {
   const sorted = [...members.values()].sort((a, b) => a.name.localeCompare(b.name));
-  ui.members.replaceChildren(...sorted.map((user) => {
-    const item = el('li', user.id === me?.id ? 'own' : '', user.name);
-    item.dataset.userId = user.id;
-    if (user.id === me?.id) item.append(el('span', 'you', ' (you)'));
-    return item;
-  }));
+  ui.members.replaceChildren(
+    ...sorted.map((user) => {
+      const item = el('li', user.id === me?.id ? 'own' : '', user.name);
+      item.dataset.userId = user.id;
+      if (user.id === me?.id) item.append(el('span', 'you', ' (you)'));
+      return item;
+    }),
+  );
   const others = memberCount - members.size;
   if (others > 0) ui.members.append(el('li', 'more', `and ${others} more`));
   ui.memberCount.textContent = `${memberCount} online`;
@@ -703,7 +756,10 @@ function renderMembers() {
 function onTyping(/** @type {User} */ user) {
   if (user.id === me?.id) return;
   clearTimeout(typists.get(user.id)?.timer);
-  typists.set(user.id, { name: user.name, timer: setTimeout(() => clearTyping(user.id), TYPING_SHOWN_FOR_MS) });
+  typists.set(user.id, {
+    name: user.name,
+    timer: setTimeout(() => clearTyping(user.id), TYPING_SHOWN_FOR_MS),
+  });
   renderTyping();
 }
 
@@ -714,16 +770,26 @@ function clearTyping(/** @type {string} */ userId) {
 
 function renderTyping() {
   const names = [...typists.values()].map((typist) => typist.name);
-  ui.typing.textContent = names.length === 0 ? ''
-    : names.length === 1 ? `${names[0]} is typing…`
-    : names.length === 2 ? `${names[0]} and ${names[1]} are typing…`
-    : 'Several people are typing…';
+  ui.typing.textContent =
+    names.length === 0
+      ? ''
+      : names.length === 1
+        ? `${names[0]} is typing…`
+        : names.length === 2
+          ? `${names[0]} and ${names[1]} are typing…`
+          : 'Several people are typing…';
 }
 
 // Skipped while a history request is out, so a rate-limit refusal without a clientId can only be that request's.
 function sendTyping() {
   const now = Date.now();
-  if (!connected || pendingHistory || !ui.message.value.trim() || now - lastTypingSent < TYPING_SEND_EVERY_MS) return;
+  if (
+    !connected ||
+    pendingHistory ||
+    !ui.message.value.trim() ||
+    now - lastTypingSent < TYPING_SEND_EVERY_MS
+  )
+    return;
   if (send({ type: 'typing' })) lastTypingSent = now;
 }
 
@@ -796,7 +862,9 @@ function appendMessages(messages, live = true) {
 
 /** Shows an older page above everything, keeping the visible content where it was. @param {ChatMessage[]} messages */
 function prependMessages(messages) {
-  const older = messages.filter((m) => !shownIds.has(m.id) && (lowestId === null || m.id < lowestId)).sort(byMessageId);
+  const older = messages
+    .filter((m) => !shownIds.has(m.id) && (lowestId === null || m.id < lowestId))
+    .sort(byMessageId);
   if (older.length === 0) return;
   const fragment = document.createDocumentFragment();
   /** @type {HTMLElement | null} */ let previous = null;
@@ -817,7 +885,9 @@ function prependMessages(messages) {
 function stitch(/** @type {HTMLElement | null} */ last) {
   const first = firstItem();
   if (!last || !first?.classList.contains('day') || first.dataset.day !== last.dataset.day) return;
-  const next = first.nextElementSibling ?? (first.parentElement === ui.history ? ui.live.firstElementChild : null);
+  const next =
+    first.nextElementSibling ??
+    (first.parentElement === ui.history ? ui.live.firstElementChild : null);
   first.remove();
   if (next instanceof HTMLElement) next.classList.toggle('continued', continues(last, next));
 }
@@ -834,16 +904,22 @@ function lastItem() {
 
 /** @param {ParentNode} parent @param {HTMLElement} item @param {HTMLElement | null} previous */
 function placeAfter(parent, item, previous) {
-  if (previous?.dataset.day !== item.dataset.day) parent.append(daySeparator(Number(item.dataset.ts)));
+  if (previous?.dataset.day !== item.dataset.day)
+    parent.append(daySeparator(Number(item.dataset.ts)));
   item.classList.toggle('continued', continues(previous, item));
   parent.append(item);
 }
 
 /** Consecutive messages of one person within a few minutes show the name once. */
 function continues(/** @type {HTMLElement | null} */ previous, /** @type {HTMLElement} */ item) {
-  return !!previous && previous.classList.contains('message') && item.classList.contains('message')
-    && previous.dataset.userId === item.dataset.userId && previous.dataset.day === item.dataset.day
-    && Number(item.dataset.ts) - Number(previous.dataset.ts) < GROUP_WINDOW_MS;
+  return (
+    !!previous &&
+    previous.classList.contains('message') &&
+    item.classList.contains('message') &&
+    previous.dataset.userId === item.dataset.userId &&
+    previous.dataset.day === item.dataset.day &&
+    Number(item.dataset.ts) - Number(previous.dataset.ts) < GROUP_WINDOW_MS
+  );
 }
 
 function appendNotice(/** @type {string} */ text, /** @type {number} */ ts) {
@@ -869,7 +945,12 @@ function dayLabel(/** @type {number} */ ts) {
   const key = dayKey(ts);
   if (key === dayKey(Date.now())) return 'Today';
   if (key === dayKey(Date.now() - 86_400_000)) return 'Yesterday';
-  return new Date(ts).toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+  return new Date(ts).toLocaleDateString([], {
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  });
 }
 
 function daySeparator(/** @type {number} */ ts) {
@@ -885,7 +966,8 @@ function daySeparator(/** @type {number} */ ts) {
 // "Today" turns into "Yesterday" at midnight for a tab left open.
 function refreshDayLabels() {
   for (const item of ui.log.querySelectorAll('li.day')) {
-    if (item instanceof HTMLElement && item.firstElementChild) item.firstElementChild.textContent = dayLabel(Number(item.dataset.ts));
+    if (item instanceof HTMLElement && item.firstElementChild)
+      item.firstElementChild.textContent = dayLabel(Number(item.dataset.ts));
   }
 }
 
@@ -957,7 +1039,8 @@ function updateOlderButton() {
   const hide = !hasOlder;
   if (hide && document.activeElement === ui.loadOlder) ui.log.focus();
   ui.loadOlder.hidden = hide;
-  ui.loadOlder.textContent = pendingHistory?.before !== undefined ? 'Loading older messages…' : 'Load older messages';
+  ui.loadOlder.textContent =
+    pendingHistory?.before !== undefined ? 'Loading older messages…' : 'Load older messages';
 }
 
 // ---- Outbox: typed here, shown as pending, kept in localStorage until the room echoes it ----
@@ -979,8 +1062,14 @@ function readOutbox() {
     return [];
   }
   if (!Array.isArray(data)) return [];
-  return data.filter((item) => isRecord(item) && typeof item.clientId === 'string' && typeof item.text === 'string'
-    && typeof item.ts === 'number' && (item.error === undefined || typeof item.error === 'string'));
+  return data.filter(
+    (item) =>
+      isRecord(item) &&
+      typeof item.clientId === 'string' &&
+      typeof item.text === 'string' &&
+      typeof item.ts === 'number' &&
+      (item.error === undefined || typeof item.error === 'string'),
+  );
 }
 
 function writeOutbox(/** @type {OutboxItem[]} */ items) {
@@ -1070,13 +1159,20 @@ function renderPending(/** @type {OutboxItem} */ item) {
   const entry = el('li', item.error ? 'message own failed' : 'message own pending');
   entry.dataset.clientId = item.clientId;
   const meta = el('p', 'meta');
-  meta.append(el('span', 'author', me?.name ?? load('edgechat:name') ?? 'You'), ' ', el('span', 'state', pendingLabel(item)));
+  meta.append(
+    el('span', 'author', me?.name ?? load('edgechat:name') ?? 'You'),
+    ' ',
+    el('span', 'state', pendingLabel(item)),
+  );
   const text = messageText(item.text);
   text.id = `text-${item.clientId}`;
   entry.append(meta, text);
   if (item.error) {
     const actions = el('p', 'actions');
-    for (const [className, label] of [['retry', 'Retry'], ['discard', 'Discard']]) {
+    for (const [className, label] of [
+      ['retry', 'Retry'],
+      ['discard', 'Discard'],
+    ]) {
       const button = el('button', className, label);
       button.type = 'button';
       button.setAttribute('aria-describedby', text.id);
@@ -1106,7 +1202,8 @@ function updateComposer() {
   const length = codePoints(ui.message.value.trim());
   const over = length - MAX_TEXT_LENGTH;
   ui.counter.hidden = length < COUNTER_FROM;
-  ui.counter.textContent = over > 0 ? `${over} characters too many` : `${length} / ${MAX_TEXT_LENGTH}`;
+  ui.counter.textContent =
+    over > 0 ? `${over} characters too many` : `${length} / ${MAX_TEXT_LENGTH}`;
   ui.counter.classList.toggle('over', over > 0);
   ui.send.disabled = length === 0 || over > 0;
   ui.send.textContent = connected ? 'Send' : 'Queue';

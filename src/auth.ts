@@ -14,7 +14,12 @@ export interface IssuedToken {
 }
 
 /** Signs a token for `user` that expires after the configured TTL. */
-export async function issueToken(user: User, secret: string, ttlSeconds: number, nowMs = Date.now()): Promise<IssuedToken> {
+export async function issueToken(
+  user: User,
+  secret: string,
+  ttlSeconds: number,
+  nowMs = Date.now(),
+): Promise<IssuedToken> {
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + ttlSeconds;
   const token = await sign({ sub: user.id, name: user.name, iat, exp }, secret, 'HS256');
@@ -26,7 +31,11 @@ export async function issueToken(user: User, secret: string, ttlSeconds: number,
  * bad signature, a missing or past `exp`, or claims of the wrong shape. With `allowExpired`, a
  * token that expired less than REFRESH_GRACE_SECONDS ago still counts (refreshing a guest).
  */
-export async function verifyToken(token: string | undefined, secret: string, options: { allowExpired?: boolean } = {}): Promise<User | null> {
+export async function verifyToken(
+  token: string | undefined,
+  secret: string,
+  options: { allowExpired?: boolean } = {},
+): Promise<User | null> {
   if (!token) return null;
   let claims: Record<string, unknown>;
   try {

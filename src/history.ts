@@ -47,14 +47,17 @@ const ROW_PLACEHOLDERS = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
 /** INSERTS[n - 1] stores n rows; ids are left to SQLite (max(id) + 1) so a skipped resend leaves no gap. */
 const INSERTS = Array.from(
   { length: ROWS_PER_INSERT },
-  (_, i) => `INSERT INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${Array(i + 1).fill(ROW_PLACEHOLDERS).join(', ')}
+  (_, i) => `INSERT INTO messages (${INSERT_COLUMNS.join(', ')}) VALUES ${Array(i + 1)
+    .fill(ROW_PLACEHOLDERS)
+    .join(', ')}
     ON CONFLICT DO NOTHING RETURNING id, user_id, client_id`,
 );
 
 /** The bindings of an INSERT of `drafts`, row after row, in INSERT_COLUMNS order. */
 function insertValues(drafts: readonly Draft[]): (string | number | null)[] {
   const values: (string | number | null)[] = [];
-  for (const { user, text, ts, clientId } of drafts) values.push(user.id, user.name, text, ts, clientId ?? null);
+  for (const { user, text, ts, clientId } of drafts)
+    values.push(user.id, user.name, text, ts, clientId ?? null);
   return values;
 }
 
@@ -73,8 +76,11 @@ export class History {
     sql.exec(`CREATE TABLE IF NOT EXISTS messages (
       id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, user_name TEXT NOT NULL,
       text TEXT NOT NULL, ts INTEGER NOT NULL, client_id TEXT)`);
-    sql.exec('CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client_id ON messages (user_id, client_id) WHERE client_id IS NOT NULL');
-    this.#lastId = sql.exec<{ last: number | null }>('SELECT MAX(id) AS last FROM messages').one().last ?? 0;
+    sql.exec(
+      'CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client_id ON messages (user_id, client_id) WHERE client_id IS NOT NULL',
+    );
+    this.#lastId =
+      sql.exec<{ last: number | null }>('SELECT MAX(id) AS last FROM messages').one().last ?? 0;
   }
 
   /** Highest id ever assigned in this room (0 before the first message). */
@@ -110,7 +116,10 @@ export class History {
     while (start < drafts.length) {
       const chunk = drafts.slice(start, start + ROWS_PER_INSERT);
       const rows = this.#sql
-        .exec<Pick<MessageRow, 'id' | 'user_id' | 'client_id'>>(INSERTS[chunk.length - 1]!, ...insertValues(chunk))
+        .exec<Pick<MessageRow, 'id' | 'user_id' | 'client_id'>>(
+          INSERTS[chunk.length - 1]!,
+          ...insertValues(chunk),
+        )
         .toArray()
         .sort((a, b) => a.id - b.id);
       // SQLite numbers rows max(id)+1 in the order it inserts them and skips each conflicting
@@ -120,26 +129,48 @@ export class History {
       for (const draft of chunk) {
         const row = rows[next];
         if (row && row.user_id === draft.user.id && row.client_id === (draft.clientId ?? null)) {
-          appended.push({ draft, message: toMessage({ ...row, user_name: draft.user.name, text: draft.text, ts: draft.ts }), duplicate: false });
+          appended.push({
+            draft,
+            message: toMessage({
+              ...row,
+              user_name: draft.user.name,
+              text: draft.text,
+              ts: draft.ts,
+            }),
+            duplicate: false,
+          });
           this.#lastId = row.id;
           next++;
         } else {
-          if (draft.clientId === undefined) throw new Error('a message without a clientId was not stored');
-          const existing = this.#sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE user_id = ? AND client_id = ?`, draft.user.id, draft.clientId).one();
+          if (draft.clientId === undefined)
+            throw new Error('a message without a clientId was not stored');
+          const existing = this.#sql
+            .exec<MessageRow>(
+              `SELECT ${COLUMNS} FROM messages WHERE user_id = ? AND client_id = ?`,
+              draft.user.id,
+              draft.clientId,
+            )
+            .one();
           if (existing.id <= this.#floor) {
             // The earlier copy is past retention, so this send is new again. To keep the order
             // sent, undo the rows this statement stored after it and store from this one again.
-            this.#sql.exec('DELETE FROM messages WHERE id > ? OR id = ?', this.#lastId, existing.id);
+            this.#sql.exec(
+              'DELETE FROM messages WHERE id > ? OR id = ?',
+              this.#lastId,
+              existing.id,
+            );
             break;
           }
           appended.push({ draft, message: toMessage(existing), duplicate: true });
         }
         done++;
       }
-      if (done === chunk.length && next !== rows.length) throw new Error('stored rows do not match the messages sent');
+      if (done === chunk.length && next !== rows.length)
+        throw new Error('stored rows do not match the messages sent');
       start += done;
     }
-    if (Math.floor(this.#lastId / PRUNE_EVERY) > Math.floor(lastBefore / PRUNE_EVERY)) this.#sql.exec('DELETE FROM messages WHERE id <= ?', this.#floor);
+    if (Math.floor(this.#lastId / PRUNE_EVERY) > Math.floor(lastBefore / PRUNE_EVERY))
+      this.#sql.exec('DELETE FROM messages WHERE id <= ?', this.#floor);
     return appended;
   }
 
@@ -165,7 +196,9 @@ export class History {
 
   #page(where: string, floor: number, limit: number, newestFirst: boolean, before?: number): Page {
     const bindings = before === undefined ? [floor, limit + 1] : [floor, before, limit + 1];
-    const rows = this.#sql.exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE ${where} LIMIT ?`, ...bindings).toArray();
+    const rows = this.#sql
+      .exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE ${where} LIMIT ?`, ...bindings)
+      .toArray();
     const hasMore = rows.length > limit;
     const messages = rows.slice(0, limit).map(toMessage);
     if (newestFirst) messages.reverse();
@@ -174,7 +207,13 @@ export class History {
 }
 
 function toMessage(row: MessageRow): ChatMessage {
-  const message: ChatMessage = { type: 'message', id: row.id, user: { id: row.user_id, name: row.user_name }, text: row.text, ts: row.ts };
+  const message: ChatMessage = {
+    type: 'message',
+    id: row.id,
+    user: { id: row.user_id, name: row.user_name },
+    text: row.text,
+    ts: row.ts,
+  };
   if (row.client_id !== null) message.clientId = row.client_id;
   return message;
 }

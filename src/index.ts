@@ -31,7 +31,12 @@ const app = new Hono<{ Bindings: Env }>();
 
 app.onError((err, c) => {
   if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
-  logEvent('error', { where: 'worker', path: c.req.path, message: String(err), stack: err instanceof Error ? err.stack : undefined });
+  logEvent('error', {
+    where: 'worker',
+    path: c.req.path,
+    message: String(err),
+    stack: err instanceof Error ? err.stack : undefined,
+  });
   return c.json({ error: 'internal error' }, 500);
 });
 
@@ -45,24 +50,33 @@ app.post(
   bodyLimit({
     maxSize: MAX_TOKEN_BODY_BYTES,
     onError: () => {
-      throw new HTTPException(413, { message: `body is larger than ${MAX_TOKEN_BODY_BYTES} bytes` });
+      throw new HTTPException(413, {
+        message: `body is larger than ${MAX_TOKEN_BODY_BYTES} bytes`,
+      });
     },
   }),
   async (c) => {
     const config = readConfig(c.env);
-    if (!config.guestTokens) throw new HTTPException(403, { message: 'guest tokens are turned off' });
+    if (!config.guestTokens)
+      throw new HTTPException(403, { message: 'guest tokens are turned off' });
     const secret = requireSecret(c);
     // A returning guest keeps one identity: an old token's signature is proof enough, even expired.
-    const previous = await verifyToken(bearerToken(c.req.header('Authorization')), secret, { allowExpired: true });
+    const previous = await verifyToken(bearerToken(c.req.header('Authorization')), secret, {
+      allowExpired: true,
+    });
     // New identities are limited per address; a refresh per identity, so people behind one NAT
     // whose sockets all dropped at once (a deploy) don't lock each other out reconnecting.
     // On Cloudflare, CF-Connecting-IP is set by the edge and can't be forged by the client.
-    const key = previous ? `user:${previous.id}` : `ip:${c.req.header('CF-Connecting-IP') ?? 'unknown'}`;
+    const key = previous
+      ? `user:${previous.id}`
+      : `ip:${c.req.header('CF-Connecting-IP') ?? 'unknown'}`;
     const { success } = await c.env.TOKEN_RATE_LIMITER.limit({ key });
     if (!success) {
       logEvent('refused', { route: 'token', status: 429 });
       c.header('Retry-After', '60');
-      const what = previous ? 'token refreshes for this user' : 'tokens requested from this address';
+      const what = previous
+        ? 'token refreshes for this user'
+        : 'tokens requested from this address';
       throw new HTTPException(429, { message: `too many ${what}; try again in a minute` });
     }
     let body: unknown;
@@ -71,10 +85,15 @@ app.post(
     } catch {
       throw new HTTPException(400, { message: 'body must be JSON' });
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HTTPException(400, { message: 'body must be a JSON object' });
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new HTTPException(400, { message: 'body must be a JSON object' });
     const name = parseDisplayName('name' in body ? body.name : undefined);
     if (!name.ok) throw new HTTPException(400, { message: name.error });
-    const issued = await issueToken({ id: previous?.id ?? crypto.randomUUID(), name: name.name }, secret, config.tokenTtlSeconds);
+    const issued = await issueToken(
+      { id: previous?.id ?? crypto.randomUUID(), name: name.name },
+      secret,
+      config.tokenTtlSeconds,
+    );
     return c.json(issued);
   },
 );
@@ -88,17 +107,27 @@ app.all('/api/token', (c) => {
 // Don't use Hono's upgradeWebSocket here: it accepts the socket in the Worker, which can't
 // hibernate. The room accepts it and we return the room's 101 response as is.
 app.get('/api/rooms/:room/ws', async (c) => {
-  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') throw new HTTPException(426, { message: 'expected a WebSocket upgrade' });
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket')
+    throw new HTTPException(426, { message: 'expected a WebSocket upgrade' });
   const room = parseRoomName(c.req.param('room'));
-  if (!room) throw new HTTPException(400, { message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit' });
+  if (!room)
+    throw new HTTPException(400, {
+      message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit',
+    });
   // `after=1&after=x` is as malformed as `after=x`: refuse rather than pick one.
   const afterParams = c.req.queries('after') ?? [];
   const afterParam = afterParams[0];
-  if (afterParams.length > 1 || (afterParam !== undefined && !AFTER_PARAM.test(afterParam))) throw new HTTPException(400, { message: 'after must be a non-negative integer' });
+  if (afterParams.length > 1 || (afterParam !== undefined && !AFTER_PARAM.test(afterParam)))
+    throw new HTTPException(400, { message: 'after must be a non-negative integer' });
   const after = afterParam === undefined ? undefined : Number(afterParam);
-  if (after !== undefined && !Number.isSafeInteger(after)) throw new HTTPException(400, { message: 'after must be a non-negative integer' });
+  if (after !== undefined && !Number.isSafeInteger(after))
+    throw new HTTPException(400, { message: 'after must be a non-negative integer' });
   const origin = c.req.header('Origin');
-  if (origin !== undefined && origin !== new URL(c.req.url).origin && !readConfig(c.env).allowedOrigins.has(origin)) {
+  if (
+    origin !== undefined &&
+    origin !== new URL(c.req.url).origin &&
+    !readConfig(c.env).allowedOrigins.has(origin)
+  ) {
     logEvent('refused', { route: 'ws', status: 403, room, origin });
     throw new HTTPException(403, { message: 'origin not allowed' });
   }
@@ -112,7 +141,10 @@ app.get('/api/rooms/:room/ws', async (c) => {
 
 app.get('/', (c) => servePage(c));
 app.get('/room/:room', (c) => {
-  if (!parseRoomName(c.req.param('room'))) throw new HTTPException(400, { message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit' });
+  if (!parseRoomName(c.req.param('room')))
+    throw new HTTPException(400, {
+      message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit',
+    });
   return servePage(c);
 });
 

@@ -2,7 +2,10 @@
 // only: never a token, a URL with its query string, or message text.
 
 /** Writes a structured log line; `error` events go to stderr, `wake` at warn level. */
-export function logEvent(event: 'connect' | 'disconnect' | 'refused' | 'wake' | 'error', fields: Record<string, unknown> = {}): void {
+export function logEvent(
+  event: 'connect' | 'disconnect' | 'refused' | 'wake' | 'error',
+  fields: Record<string, unknown> = {},
+): void {
   const line = JSON.stringify({ event, ...fields });
   if (event === 'error') console.error(line);
   // A wake is rare and tells an operator the room really hibernated, so it passes `--log-level warn`.

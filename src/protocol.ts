@@ -39,7 +39,8 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 // C0 and C1 controls and DEL, except tab, LF and CR which messages may carry.
 const TEXT_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 // Names also refuse bidi controls and invisible characters that let one person pass for another.
-const NAME_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/;
+const NAME_FORBIDDEN =
+  /[\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/;
 // JavaScript's \s minus U+FEFF, which names refuse rather than trim away.
 const NAME_SPACE_RUN = /[^\S\uFEFF]+/g;
 const NAME_EDGE_SPACE = /^[^\S\uFEFF]+|[^\S\uFEFF]+$/g;
@@ -76,8 +77,10 @@ export function parseDisplayName(raw: unknown): NameResult {
   const name = raw.normalize('NFC').replace(NAME_SPACE_RUN, ' ').replace(NAME_EDGE_SPACE, '');
   const length = codePointLength(name);
   if (length === 0) return { ok: false, error: 'name is empty' };
-  if (length > MAX_NAME_LENGTH) return { ok: false, error: `name is longer than ${MAX_NAME_LENGTH} characters` };
-  if (NAME_FORBIDDEN.test(name)) return { ok: false, error: 'name contains control or invisible formatting characters' };
+  if (length > MAX_NAME_LENGTH)
+    return { ok: false, error: `name is longer than ${MAX_NAME_LENGTH} characters` };
+  if (NAME_FORBIDDEN.test(name))
+    return { ok: false, error: 'name contains control or invisible formatting characters' };
   return { ok: true, name };
 }
 
@@ -92,7 +95,10 @@ const MessageText = v.pipe(
   v.trim(),
   v.check((text) => text.length > 0, TEXT_EMPTY),
   // A string has at most as many code points as UTF-16 units: most texts are decided without counting.
-  v.check((text) => text.length <= MAX_TEXT_LENGTH || codePointLength(text) <= MAX_TEXT_LENGTH, TEXT_TOO_LONG),
+  v.check(
+    (text) => text.length <= MAX_TEXT_LENGTH || codePointLength(text) <= MAX_TEXT_LENGTH,
+    TEXT_TOO_LONG,
+  ),
 );
 const ClientId = v.pipe(v.string(), v.regex(CLIENT_ID, 'clientId must be 1-64 of A-Z a-z 0-9 _ -'));
 const MessageId = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -109,20 +115,33 @@ export const HistoryRequestFrame = v.pipe(
     type: v.literal('history'),
     before: v.optional(MessageId),
     after: v.optional(MessageId),
-    limit: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_PAGE)), WELCOME_MESSAGES),
+    limit: v.optional(
+      v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_PAGE)),
+      WELCOME_MESSAGES,
+    ),
   }),
-  v.check((frame) => (frame.before === undefined) !== (frame.after === undefined), 'give exactly one of before and after'),
+  v.check(
+    (frame) => (frame.before === undefined) !== (frame.after === undefined),
+    'give exactly one of before and after',
+  ),
 );
 export const TypingFrame = v.object({ type: v.literal('typing') });
 export const PingFrame = v.object({ type: v.literal('ping') });
 
 /** Every frame a client may send, told apart by `type`. */
-export const ClientFrameSchema = v.variant('type', [SendMessageFrame, HistoryRequestFrame, TypingFrame, PingFrame], 'unknown frame type');
+export const ClientFrameSchema = v.variant(
+  'type',
+  [SendMessageFrame, HistoryRequestFrame, TypingFrame, PingFrame],
+  'unknown frame type',
+);
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 // The same schemas by `type`, for the hot path: v.variant allocates a closure and a Set on every
 // call (about 5% of a room's CPU per message in a profile), but picks the same schema and returns
 // its result unchanged. A frame without a known `type` still goes through the variant.
-const FRAME_SCHEMAS = new Map<unknown, typeof SendMessageFrame | typeof HistoryRequestFrame | typeof TypingFrame | typeof PingFrame>([
+const FRAME_SCHEMAS = new Map<
+  unknown,
+  typeof SendMessageFrame | typeof HistoryRequestFrame | typeof TypingFrame | typeof PingFrame
+>([
   ['message', SendMessageFrame],
   ['history', HistoryRequestFrame],
   ['typing', TypingFrame],
@@ -163,7 +182,11 @@ export const ServerFrameSchema = v.variant('type', [
   v.object({ type: v.literal('join'), user: UserSchema, ts: v.number() }),
   v.object({ type: v.literal('leave'), user: UserSchema, ts: v.number() }),
   v.object({ type: v.literal('presence'), count: v.number() }),
-  v.object({ type: v.literal('history'), messages: v.array(ChatMessageSchema), hasMore: v.boolean() }),
+  v.object({
+    type: v.literal('history'),
+    messages: v.array(ChatMessageSchema),
+    hasMore: v.boolean(),
+  }),
   v.object({ type: v.literal('typing'), user: UserSchema }),
   v.object({
     type: v.literal('error'),
@@ -190,7 +213,10 @@ export function parseClientFrame(raw: string): ParseResult {
   } catch {
     return refuse('bad_json', 'frame is not valid JSON');
   }
-  const schema = typeof json === 'object' && json !== null && 'type' in json ? FRAME_SCHEMAS.get(json.type) : undefined;
+  const schema =
+    typeof json === 'object' && json !== null && 'type' in json
+      ? FRAME_SCHEMAS.get(json.type)
+      : undefined;
   const result = v.safeParse(schema ?? ClientFrameSchema, json);
   if (result.success) return { ok: true, frame: result.output };
   const clientId = clientIdOf(json);
@@ -198,7 +224,10 @@ export function parseClientFrame(raw: string): ParseResult {
   const code = codeOf(issue.message);
   // Never echo the client's value back: name the field, not what was in it.
   const field = issue.path?.map((item) => String(item.key)).join('.');
-  const message = code !== 'bad_frame' || issue.type === 'check' || issue.type === 'variant' || !field ? issue.message : `invalid or missing field "${field}"`;
+  const message =
+    code !== 'bad_frame' || issue.type === 'check' || issue.type === 'variant' || !field
+      ? issue.message
+      : `invalid or missing field "${field}"`;
   return refuse(code, message, clientId);
 }
 
@@ -220,6 +249,10 @@ export function errorFrame(code: ErrorCode, message: string, clientId?: string):
   return { type: 'error', code, message, ...(clientId ? { clientId } : {}) };
 }
 
-function refuse(code: ErrorCode, message: string, clientId?: string): { ok: false; error: ErrorFrame } {
+function refuse(
+  code: ErrorCode,
+  message: string,
+  clientId?: string,
+): { ok: false; error: ErrorFrame } {
   return { ok: false, error: errorFrame(code, message, clientId) };
 }

@@ -46,6 +46,7 @@ export class TokenBuckets {
 
   #sweep(now: number): void {
     const fullAfterMs = (this.#burst * 1000) / this.#rate;
-    for (const [key, bucket] of this.#buckets) if (now - bucket.at >= fullAfterMs) this.#buckets.delete(key);
+    for (const [key, bucket] of this.#buckets)
+      if (now - bucket.at >= fullAfterMs) this.#buckets.delete(key);
   }
 }

@@ -122,7 +122,8 @@ export class ChatRoom extends DurableObject<Env> {
     const id = url.searchParams.get('user');
     const name = url.searchParams.get('name');
     const afterParam = url.searchParams.get('after');
-    if (!room || !id || !name || request.headers.get('Upgrade') !== 'websocket') return jsonError(400, 'bad internal connect request');
+    if (!room || !id || !name || request.headers.get('Upgrade') !== 'websocket')
+      return jsonError(400, 'bad internal connect request');
     const user: User = { id, name };
     this.#drainInbox();
     const now = Date.now();
@@ -130,7 +131,10 @@ export class ChatRoom extends DurableObject<Env> {
 
     if (this.#openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
       logEvent('refused', { route: 'room', status: 429, room, userId: user.id });
-      return jsonError(429, `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`);
+      return jsonError(
+        429,
+        `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`,
+      );
     }
     // Read before accepting, so a rebuilt member list doesn't already count the new socket.
     const members = this.#memberMap();
@@ -147,7 +151,10 @@ export class ChatRoom extends DurableObject<Env> {
     members.set(user.id, user);
 
     const after = afterParam === null ? undefined : Number(afterParam);
-    const page = after === undefined ? this.#history.latest(WELCOME_MESSAGES) : this.#history.after(after, MAX_PAGE);
+    const page =
+      after === undefined
+        ? this.#history.latest(WELCOME_MESSAGES)
+        : this.#history.after(after, MAX_PAGE);
     this.#send(server, {
       type: 'welcome',
       user,
@@ -179,7 +186,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   #drainInbox(): void {
-    for (const { ws, raw, at } of this.#inbox.splice(0)) if (!this.#closedByRoom.has(ws)) this.#receive(ws, raw, at);
+    for (const { ws, raw, at } of this.#inbox.splice(0))
+      if (!this.#closedByRoom.has(ws)) this.#receive(ws, raw, at);
     this.#storeDrafts();
   }
 
@@ -215,24 +223,35 @@ export class ChatRoom extends DurableObject<Env> {
   #admit(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): Admitted {
     if (raw === TOO_BIG) {
       // Refused before it costs a token, but not for free: a stream of them closes the socket.
-      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return { kind: 'close', code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' };
-      return { kind: 'refusal', error: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`) };
+      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
+        return { kind: 'close', code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' };
+      return {
+        kind: 'refusal',
+        error: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`),
+      };
     }
     const attachment = this.#attachment(ws);
     if (!attachment) throw new Error('socket without a valid attachment');
     const { user } = attachment;
     const retryAfterMs = this.#buckets.take(user.id, now);
     if (retryAfterMs > 0) {
-      if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE) return { kind: 'close', code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' };
+      if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
+        return { kind: 'close', code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' };
       // The frame is not processed, but naming its clientId lets the sender retry that message.
       const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
-      return { kind: 'refusal', error: { ...errorFrame('rate_limited', 'slow down', clientId), retryAfterMs } };
+      return {
+        kind: 'refusal',
+        error: { ...errorFrame('rate_limited', 'slow down', clientId), retryAfterMs },
+      };
     }
-    if (typeof raw !== 'string') return { kind: 'refusal', error: errorFrame('bad_frame', 'binary frames are not accepted') };
+    if (typeof raw !== 'string')
+      return { kind: 'refusal', error: errorFrame('bad_frame', 'binary frames are not accepted') };
     const parsed = parseClientFrame(raw);
     if (!parsed.ok) return { kind: 'refusal', error: parsed.error };
     const { frame } = parsed;
-    return frame.type === 'message' ? { kind: 'message', user, message: frame } : { kind: 'other', user, frame };
+    return frame.type === 'message'
+      ? { kind: 'message', user, message: frame }
+      : { kind: 'other', user, frame };
   }
 
   /** Stores the admitted messages in one go, then broadcasts each new one and answers each resend. */
@@ -285,12 +304,18 @@ export class ChatRoom extends DurableObject<Env> {
   #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
       case 'history': {
-        const page = frame.before !== undefined ? this.#history.before(frame.before, frame.limit) : this.#history.after(frame.after ?? 0, frame.limit);
+        const page =
+          frame.before !== undefined
+            ? this.#history.before(frame.before, frame.limit)
+            : this.#history.after(frame.after ?? 0, frame.limit);
         this.#send(ws, { type: 'history', ...page });
         return;
       }
       case 'typing':
-        this.#broadcast({ type: 'typing', user }, { except: new Set(this.ctx.getWebSockets(user.id)) });
+        this.#broadcast(
+          { type: 'typing', user },
+          { except: new Set(this.ctx.getWebSockets(user.id)) },
+        );
         return;
       case 'ping':
         // Any spelling other than PING_FRAME reaches the room; answer it the same way.
@@ -317,14 +342,18 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Join/leave to everyone while the room is small; past PRESENCE_LIMIT, a throttled count. */
-  async #announce(frame: Extract<ServerFrame, { type: 'join' | 'leave' }>, except?: WebSocket): Promise<void> {
+  async #announce(
+    frame: Extract<ServerFrame, { type: 'join' | 'leave' }>,
+    except?: WebSocket,
+  ): Promise<void> {
     const count = this.#memberMap().size;
     if (count <= this.#config.presenceLimit) {
       this.#broadcast(frame, { except: except && new Set([except]) });
       // Back down to the limit: clients counted from throttled `presence` frames, which may have
       // swallowed the last changes; one exact count puts them right before join/leave resume.
       // Sent even if it repeats the last count: the leave just broadcast moved clients off it.
-      if (frame.type === 'leave' && count === this.#config.presenceLimit) this.#sendPresence(count, Date.now(), true);
+      if (frame.type === 'leave' && count === this.#config.presenceLimit)
+        this.#sendPresence(count, Date.now(), true);
       return;
     }
     await this.#throttledPresence(count, Date.now());
@@ -361,7 +390,12 @@ export class ChatRoom extends DurableObject<Env> {
       if (ws.readyState !== OPEN) continue;
       const attachment = this.#attachment(ws);
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      const lastSign = Math.max(lastPing, this.#lastSeen.get(ws) ?? 0, attachment?.seenAt ?? 0, attachment?.connectedAt ?? 0);
+      const lastSign = Math.max(
+        lastPing,
+        this.#lastSeen.get(ws) ?? 0,
+        attachment?.seenAt ?? 0,
+        attachment?.connectedAt ?? 0,
+      );
       if (now - lastSign <= GHOST_AFTER_MS) continue;
       await this.#depart(ws);
       // The runtime still reports this socket's close later (1006), possibly after a wake that
@@ -401,7 +435,8 @@ export class ChatRoom extends DurableObject<Env> {
   #noteSeen(ws: WebSocket, now: number): void {
     this.#lastSeen.set(ws, now);
     const attachment = this.#attachment(ws);
-    if (attachment && now - (attachment.seenAt ?? attachment.connectedAt) >= HEARTBEAT_INTERVAL_MS) this.#saveAttachment(ws, { ...attachment, seenAt: now });
+    if (attachment && now - (attachment.seenAt ?? attachment.connectedAt) >= HEARTBEAT_INTERVAL_MS)
+      this.#saveAttachment(ws, { ...attachment, seenAt: now });
   }
 
   #saveAttachment(ws: WebSocket, attachment: Attachment): void {
@@ -436,7 +471,13 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Serialises once and sends to every open socket but `except`; one dead socket never stops the loop. */
-  #broadcast(frame: ServerFrame, { except, sockets = this.ctx.getWebSockets() }: { except?: ReadonlySet<WebSocket>; sockets?: WebSocket[] } = {}): void {
+  #broadcast(
+    frame: ServerFrame,
+    {
+      except,
+      sockets = this.ctx.getWebSockets(),
+    }: { except?: ReadonlySet<WebSocket>; sockets?: WebSocket[] } = {},
+  ): void {
     const data = JSON.stringify(frame);
     for (const ws of sockets) {
       if (except?.has(ws)) continue;
@@ -450,7 +491,10 @@ export class ChatRoom extends DurableObject<Env> {
 /** Over MAX_FRAME_BYTES of UTF-8; a UTF-16 unit is 1–3 bytes, so most frames need no counting. */
 function isTooBig(raw: string | ArrayBuffer): boolean {
   if (typeof raw !== 'string') return raw.byteLength > MAX_FRAME_BYTES;
-  return raw.length > MAX_FRAME_BYTES || (raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES);
+  return (
+    raw.length > MAX_FRAME_BYTES ||
+    (raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES)
+  );
 }
 
 /** How many times each socket was refused within the current minute (from its first refusal). */
@@ -460,7 +504,10 @@ class RefusalCounter {
   /** Counts one more refusal at `now` and returns the count in this socket's current minute. */
   count(ws: WebSocket, now: number): number {
     const previous = this.#bySocket.get(ws);
-    const current = previous && now - previous.since < 60_000 ? { count: previous.count + 1, since: previous.since } : { count: 1, since: now };
+    const current =
+      previous && now - previous.since < 60_000
+        ? { count: previous.count + 1, since: previous.since }
+        : { count: 1, since: now };
     this.#bySocket.set(ws, current);
     return current.count;
   }
@@ -475,7 +522,11 @@ function closeQuietly(ws: WebSocket, code: number, reason: string): void {
 
 /** A throw while handling a frame is a bug, not an answer to input: logged, and that socket closed. */
 function internalError(err: unknown): CloseReason {
-  logEvent('error', { where: 'room', message: String(err), stack: err instanceof Error ? err.stack : undefined });
+  logEvent('error', {
+    where: 'room',
+    message: String(err),
+    stack: err instanceof Error ? err.stack : undefined,
+  });
   return { code: CLOSE_SERVER_ERROR, reason: 'internal error' };
 }
 

@@ -4,7 +4,15 @@
 import { exports } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { closeAll, connect, newUser, ORIGIN, roomStub, uniqueRoom, type TestSocket } from './helpers.ts';
+import {
+  closeAll,
+  connect,
+  newUser,
+  ORIGIN,
+  roomStub,
+  uniqueRoom,
+  type TestSocket,
+} from './helpers.ts';
 import type { ServerFrame } from '../src/protocol.ts';
 
 // The contract's numbers, written out here so a drift in src/protocol.ts fails these tests.
@@ -35,8 +43,17 @@ interface HttpCase {
 
 const ws = (room: string, query = 'token=$TOKEN'): string => `/api/rooms/${room}/ws?${query}`;
 const UPGRADE = { Upgrade: 'websocket' };
-const tokenPost = (body: string): HttpCase => ({ method: 'POST', path: '/api/token', body, status: 400, error: '' });
-const badName = (name: string, error: string): HttpCase => ({ ...tokenPost(JSON.stringify({ name })), error });
+const tokenPost = (body: string): HttpCase => ({
+  method: 'POST',
+  path: '/api/token',
+  body,
+  status: 400,
+  error: '',
+});
+const badName = (name: string, error: string): HttpCase => ({
+  ...tokenPost(JSON.stringify({ name })),
+  error,
+});
 
 /** 10,000 bytes in ten chunks with no Content-Length: the limit must hold while streaming. */
 function streamedBody(): ReadableStream<Uint8Array> {
@@ -53,32 +70,98 @@ function streamedBody(): ReadableStream<Uint8Array> {
 const httpCases: [string, HttpCase][] = [
   // Dot segments are resolved by the URL parser before routing (%2e counts as a dot), so these
   // never name a room at all: they land on /api/ws, which does not exist.
-  ['room ".." (resolved away by the URL parser)', { path: ws('..'), headers: UPGRADE, status: 404, error: 'not found' }],
+  [
+    'room ".." (resolved away by the URL parser)',
+    { path: ws('..'), headers: UPGRADE, status: 404, error: 'not found' },
+  ],
   ['room "%2e%2e"', { path: ws('%2e%2e'), headers: UPGRADE, status: 404, error: 'not found' }],
   ['room "%2E%2E"', { path: ws('%2E%2E'), headers: UPGRADE, status: 404, error: 'not found' }],
   ['an empty room segment', { path: ws(''), headers: UPGRADE, status: 404, error: 'not found' }],
-  ['a room with a slash in the path', { path: ws('a/b'), headers: UPGRADE, status: 404, error: 'not found' }],
+  [
+    'a room with a slash in the path',
+    { path: ws('a/b'), headers: UPGRADE, status: 404, error: 'not found' },
+  ],
   ['room "%00"', { path: ws('%00'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
-  ['room "%ZZ" (malformed escape)', { path: ws('%ZZ'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
-  ['room "a%2Fb" (encoded slash)', { path: ws('a%2Fb'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
+  [
+    'room "%ZZ" (malformed escape)',
+    { path: ws('%ZZ'), headers: UPGRADE, status: 400, error: ROOM_ERROR },
+  ],
+  [
+    'room "a%2Fb" (encoded slash)',
+    { path: ws('a%2Fb'), headers: UPGRADE, status: 400, error: ROOM_ERROR },
+  ],
   ['room "..%2Fetc"', { path: ws('..%2Fetc'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
-  ['a room of 65 characters', { path: ws('a'.repeat(65)), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
-  ['a room starting with "-"', { path: ws('-abc'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
-  ['a room starting with "_"', { path: ws('_abc'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
+  [
+    'a room of 65 characters',
+    { path: ws('a'.repeat(65)), headers: UPGRADE, status: 400, error: ROOM_ERROR },
+  ],
+  [
+    'a room starting with "-"',
+    { path: ws('-abc'), headers: UPGRADE, status: 400, error: ROOM_ERROR },
+  ],
+  [
+    'a room starting with "_"',
+    { path: ws('_abc'), headers: UPGRADE, status: 400, error: ROOM_ERROR },
+  ],
   ['a room with a dot', { path: ws('a.b'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
   ['a room with a space', { path: ws('a%20b'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
-  ['a room with a non-ASCII letter', { path: ws('caf%C3%A9'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
-  ['a room with a bidi override', { path: ws('%E2%80%AEabc'), headers: UPGRADE, status: 400, error: ROOM_ERROR }],
+  [
+    'a room with a non-ASCII letter',
+    { path: ws('caf%C3%A9'), headers: UPGRADE, status: 400, error: ROOM_ERROR },
+  ],
+  [
+    'a room with a bidi override',
+    { path: ws('%E2%80%AEabc'), headers: UPGRADE, status: 400, error: ROOM_ERROR },
+  ],
   ['a bad room name on the page route', { path: '/room/-x', status: 400, error: ROOM_ERROR }],
   ['an unknown API path', { path: '/api/nope', status: 404, error: 'not found' }],
 
-  ['GET on the token endpoint', { method: 'GET', path: '/api/token', status: 405, error: 'use POST' }],
-  ['PUT on the token endpoint', { method: 'PUT', path: '/api/token', body: '{"name":"a"}', status: 405, error: 'use POST' }],
-  ['DELETE on the token endpoint', { method: 'DELETE', path: '/api/token', status: 405, error: 'use POST' }],
-  ['PATCH on the token endpoint', { method: 'PATCH', path: '/api/token', body: '{"name":"a"}', status: 405, error: 'use POST' }],
-  ['a 5000-byte token body', { method: 'POST', path: '/api/token', body: JSON.stringify({ name: 'a'.repeat(4985) }), status: 413, error: 'body is larger than 4096 bytes' }],
-  ['a token body of 4097 bytes', { method: 'POST', path: '/api/token', body: `{"name":"a","pad":"${'x'.repeat(4097 - 21)}"}`, status: 413, error: 'body is larger than 4096 bytes' }],
-  ['a streamed 10,000-byte token body without Content-Length', { method: 'POST', path: '/api/token', body: streamedBody, status: 413, error: 'body is larger than 4096 bytes' }],
+  [
+    'GET on the token endpoint',
+    { method: 'GET', path: '/api/token', status: 405, error: 'use POST' },
+  ],
+  [
+    'PUT on the token endpoint',
+    { method: 'PUT', path: '/api/token', body: '{"name":"a"}', status: 405, error: 'use POST' },
+  ],
+  [
+    'DELETE on the token endpoint',
+    { method: 'DELETE', path: '/api/token', status: 405, error: 'use POST' },
+  ],
+  [
+    'PATCH on the token endpoint',
+    { method: 'PATCH', path: '/api/token', body: '{"name":"a"}', status: 405, error: 'use POST' },
+  ],
+  [
+    'a 5000-byte token body',
+    {
+      method: 'POST',
+      path: '/api/token',
+      body: JSON.stringify({ name: 'a'.repeat(4985) }),
+      status: 413,
+      error: 'body is larger than 4096 bytes',
+    },
+  ],
+  [
+    'a token body of 4097 bytes',
+    {
+      method: 'POST',
+      path: '/api/token',
+      body: `{"name":"a","pad":"${'x'.repeat(4097 - 21)}"}`,
+      status: 413,
+      error: 'body is larger than 4096 bytes',
+    },
+  ],
+  [
+    'a streamed 10,000-byte token body without Content-Length',
+    {
+      method: 'POST',
+      path: '/api/token',
+      body: streamedBody,
+      status: 413,
+      error: 'body is larger than 4096 bytes',
+    },
+  ],
   ['an empty token body', { ...tokenPost(''), error: 'body must be JSON' }],
   ['a truncated JSON token body', { ...tokenPost('{"name":"a"'), error: 'body must be JSON' }],
   ['JSON followed by garbage', { ...tokenPost('{"name":"a"} x'), error: 'body must be JSON' }],
@@ -102,37 +185,197 @@ const httpCases: [string, HttpCase][] = [
   ['a name with a C1 control (U+0085)', badName('a\u0085b', NAME_CHARS_ERROR)],
   ['a name with a C1 control (U+009B)', badName('a\u009Bb', NAME_CHARS_ERROR)],
   // The escape stays in the JSON text, so the parsed name really holds a lone surrogate.
-  ['a name with a lone surrogate', { ...tokenPost('{"name":"a\\ud800b"}'), error: 'name is not well-formed Unicode' }],
+  [
+    'a name with a lone surrogate',
+    { ...tokenPost('{"name":"a\\ud800b"}'), error: 'name is not well-formed Unicode' },
+  ],
   ['a name of 33 characters', badName('a'.repeat(33), 'name is longer than 32 characters')],
   ['a name of 33 emoji', badName('\u{1F600}'.repeat(33), 'name is longer than 32 characters')],
   ['an empty name', badName('', 'name is empty')],
   ['a name of only whitespace', badName(' \t\n\u3000 ', 'name is empty')],
 
-  ['a room socket request without Upgrade', { path: ws('lobby'), status: 426, error: 'expected a WebSocket upgrade' }],
-  ['a room socket request with Upgrade: h2c', { path: ws('lobby'), headers: { Upgrade: 'h2c' }, status: 426, error: 'expected a WebSocket upgrade' }],
-  ['a bad room without Upgrade (426 comes first)', { path: ws('-bad'), status: 426, error: 'expected a WebSocket upgrade' }],
-  ['after=-1', { path: ws('lobby', 'token=$TOKEN&after=-1'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['after=1.5', { path: ws('lobby', 'token=$TOKEN&after=1.5'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['after given twice (after=1&after=x)', { path: ws('lobby', 'token=$TOKEN&after=1&after=x'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['after=1e3', { path: ws('lobby', 'token=$TOKEN&after=1e3'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['after=abc', { path: ws('lobby', 'token=$TOKEN&after=abc'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['an empty after', { path: ws('lobby', 'token=$TOKEN&after='), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['after=+1', { path: ws('lobby', 'token=$TOKEN&after=%2B1'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['after beyond 2^53 (9007199254740993)', { path: ws('lobby', 'token=$TOKEN&after=9007199254740993'), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['after of 400 digits', { path: ws('lobby', `token=$TOKEN&after=${'9'.repeat(400)}`), headers: UPGRADE, status: 400, error: AFTER_ERROR }],
-  ['a bad room with a foreign Origin (400 before 403)', { path: ws('-bad'), headers: { ...UPGRADE, Origin: 'https://evil.example' }, status: 400, error: ROOM_ERROR }],
-  ['a foreign Origin', { path: ws('lobby'), headers: { ...UPGRADE, Origin: 'https://evil.example' }, status: 403, error: 'origin not allowed' }],
-  ['Origin "null"', { path: ws('lobby'), headers: { ...UPGRADE, Origin: 'null' }, status: 403, error: 'origin not allowed' }],
-  ['an Origin that only starts like ours', { path: ws('lobby'), headers: { ...UPGRADE, Origin: `${ORIGIN}.evil.example` }, status: 403, error: 'origin not allowed' }],
-  ['our host on another port', { path: ws('lobby'), headers: { ...UPGRADE, Origin: `${ORIGIN}:8080` }, status: 403, error: 'origin not allowed' }],
-  ['our host over another scheme', { path: ws('lobby'), headers: { ...UPGRADE, Origin: ORIGIN.replace('http:', 'https:') }, status: 403, error: 'origin not allowed' }],
-  ['a foreign Origin and no token (403 before 401)', { path: ws('lobby', ''), headers: { ...UPGRADE, Origin: 'https://evil.example' }, status: 403, error: 'origin not allowed' }],
+  [
+    'a room socket request without Upgrade',
+    { path: ws('lobby'), status: 426, error: 'expected a WebSocket upgrade' },
+  ],
+  [
+    'a room socket request with Upgrade: h2c',
+    {
+      path: ws('lobby'),
+      headers: { Upgrade: 'h2c' },
+      status: 426,
+      error: 'expected a WebSocket upgrade',
+    },
+  ],
+  [
+    'a bad room without Upgrade (426 comes first)',
+    { path: ws('-bad'), status: 426, error: 'expected a WebSocket upgrade' },
+  ],
+  [
+    'after=-1',
+    {
+      path: ws('lobby', 'token=$TOKEN&after=-1'),
+      headers: UPGRADE,
+      status: 400,
+      error: AFTER_ERROR,
+    },
+  ],
+  [
+    'after=1.5',
+    {
+      path: ws('lobby', 'token=$TOKEN&after=1.5'),
+      headers: UPGRADE,
+      status: 400,
+      error: AFTER_ERROR,
+    },
+  ],
+  [
+    'after given twice (after=1&after=x)',
+    {
+      path: ws('lobby', 'token=$TOKEN&after=1&after=x'),
+      headers: UPGRADE,
+      status: 400,
+      error: AFTER_ERROR,
+    },
+  ],
+  [
+    'after=1e3',
+    {
+      path: ws('lobby', 'token=$TOKEN&after=1e3'),
+      headers: UPGRADE,
+      status: 400,
+      error: AFTER_ERROR,
+    },
+  ],
+  [
+    'after=abc',
+    {
+      path: ws('lobby', 'token=$TOKEN&after=abc'),
+      headers: UPGRADE,
+      status: 400,
+      error: AFTER_ERROR,
+    },
+  ],
+  [
+    'an empty after',
+    { path: ws('lobby', 'token=$TOKEN&after='), headers: UPGRADE, status: 400, error: AFTER_ERROR },
+  ],
+  [
+    'after=+1',
+    {
+      path: ws('lobby', 'token=$TOKEN&after=%2B1'),
+      headers: UPGRADE,
+      status: 400,
+      error: AFTER_ERROR,
+    },
+  ],
+  [
+    'after beyond 2^53 (9007199254740993)',
+    {
+      path: ws('lobby', 'token=$TOKEN&after=9007199254740993'),
+      headers: UPGRADE,
+      status: 400,
+      error: AFTER_ERROR,
+    },
+  ],
+  [
+    'after of 400 digits',
+    {
+      path: ws('lobby', `token=$TOKEN&after=${'9'.repeat(400)}`),
+      headers: UPGRADE,
+      status: 400,
+      error: AFTER_ERROR,
+    },
+  ],
+  [
+    'a bad room with a foreign Origin (400 before 403)',
+    {
+      path: ws('-bad'),
+      headers: { ...UPGRADE, Origin: 'https://evil.example' },
+      status: 400,
+      error: ROOM_ERROR,
+    },
+  ],
+  [
+    'a foreign Origin',
+    {
+      path: ws('lobby'),
+      headers: { ...UPGRADE, Origin: 'https://evil.example' },
+      status: 403,
+      error: 'origin not allowed',
+    },
+  ],
+  [
+    'Origin "null"',
+    {
+      path: ws('lobby'),
+      headers: { ...UPGRADE, Origin: 'null' },
+      status: 403,
+      error: 'origin not allowed',
+    },
+  ],
+  [
+    'an Origin that only starts like ours',
+    {
+      path: ws('lobby'),
+      headers: { ...UPGRADE, Origin: `${ORIGIN}.evil.example` },
+      status: 403,
+      error: 'origin not allowed',
+    },
+  ],
+  [
+    'our host on another port',
+    {
+      path: ws('lobby'),
+      headers: { ...UPGRADE, Origin: `${ORIGIN}:8080` },
+      status: 403,
+      error: 'origin not allowed',
+    },
+  ],
+  [
+    'our host over another scheme',
+    {
+      path: ws('lobby'),
+      headers: { ...UPGRADE, Origin: ORIGIN.replace('http:', 'https:') },
+      status: 403,
+      error: 'origin not allowed',
+    },
+  ],
+  [
+    'a foreign Origin and no token (403 before 401)',
+    {
+      path: ws('lobby', ''),
+      headers: { ...UPGRADE, Origin: 'https://evil.example' },
+      status: 403,
+      error: 'origin not allowed',
+    },
+  ],
   ['no token', { path: ws('lobby', ''), headers: UPGRADE, status: 401, error: TOKEN_ERROR }],
-  ['an empty token', { path: ws('lobby', 'token='), headers: UPGRADE, status: 401, error: TOKEN_ERROR }],
-  ['a garbage token', { path: ws('lobby', 'token=garbage'), headers: UPGRADE, status: 401, error: TOKEN_ERROR }],
-  ['a token of three empty parts', { path: ws('lobby', 'token=..'), headers: UPGRADE, status: 401, error: TOKEN_ERROR }],
-  ['a 6000-character token', { path: ws('lobby', `token=${'a'.repeat(3000)}.${'b'.repeat(3000)}`), headers: UPGRADE, status: 401, error: TOKEN_ERROR }],
-  ['a valid token with its signature cut off', { path: ws('lobby', 'token=$UNSIGNED'), headers: UPGRADE, status: 401, error: TOKEN_ERROR }],
+  [
+    'an empty token',
+    { path: ws('lobby', 'token='), headers: UPGRADE, status: 401, error: TOKEN_ERROR },
+  ],
+  [
+    'a garbage token',
+    { path: ws('lobby', 'token=garbage'), headers: UPGRADE, status: 401, error: TOKEN_ERROR },
+  ],
+  [
+    'a token of three empty parts',
+    { path: ws('lobby', 'token=..'), headers: UPGRADE, status: 401, error: TOKEN_ERROR },
+  ],
+  [
+    'a 6000-character token',
+    {
+      path: ws('lobby', `token=${'a'.repeat(3000)}.${'b'.repeat(3000)}`),
+      headers: UPGRADE,
+      status: 401,
+      error: TOKEN_ERROR,
+    },
+  ],
+  [
+    'a valid token with its signature cut off',
+    { path: ws('lobby', 'token=$UNSIGNED'), headers: UPGRADE, status: 401, error: TOKEN_ERROR },
+  ],
 ];
 
 describe('HTTP refusals', () => {
@@ -176,19 +419,30 @@ describe('HTTP refusals', () => {
 // ---------------------------------------------------------------------------------------------
 // WebSocket frames
 
-type Refusal = { code: 'bad_json' | 'bad_frame' | 'too_long' | 'empty'; message: string; clientId?: string };
+type Refusal = {
+  code: 'bad_json' | 'bad_frame' | 'too_long' | 'empty';
+  message: string;
+  clientId?: string;
+};
 /** `relay`: a frame the room accepts silently (typing): the sender gets nothing, others a typing frame. */
 type Outcome = Refusal | 'relay';
 
 const frame = (value: unknown): string => JSON.stringify(value);
-const message = (text: unknown, extra: Record<string, unknown> = {}): string => frame({ type: 'message', text, ...extra });
+const message = (text: unknown, extra: Record<string, unknown> = {}): string =>
+  frame({ type: 'message', text, ...extra });
 const badFrame = (message: string): Refusal => ({ code: 'bad_frame', message });
 const field = (name: string): Refusal => badFrame(`invalid or missing field "${name}"`);
 const UNKNOWN = badFrame('unknown frame type');
 const NOT_JSON: Refusal = { code: 'bad_json', message: 'frame is not valid JSON' };
 const EMPTY: Refusal = { code: 'empty', message: 'text is empty' };
-const TEXT_TOO_LONG: Refusal = { code: 'too_long', message: `text is longer than ${TEXT_LIMIT} characters` };
-const FRAME_TOO_LONG: Refusal = { code: 'too_long', message: `frame is larger than ${FRAME_LIMIT} bytes` };
+const TEXT_TOO_LONG: Refusal = {
+  code: 'too_long',
+  message: `text is longer than ${TEXT_LIMIT} characters`,
+};
+const FRAME_TOO_LONG: Refusal = {
+  code: 'too_long',
+  message: `frame is larger than ${FRAME_LIMIT} bytes`,
+};
 const CONTROL = badFrame('text contains control characters');
 const ILL_FORMED = badFrame('text is not well-formed Unicode');
 const ONE_OF = badFrame('give exactly one of before and after');
@@ -201,11 +455,19 @@ function frameOfBytes(bytes: number): string {
 
 const DEEP = 5000;
 const frameCases: [string, string | Uint8Array, Outcome][] = [
-  ['a small binary frame', new TextEncoder().encode(message('hi')), badFrame('binary frames are not accepted')],
+  [
+    'a small binary frame',
+    new TextEncoder().encode(message('hi')),
+    badFrame('binary frames are not accepted'),
+  ],
   ['a binary frame over 16 KiB', new Uint8Array(FRAME_LIMIT + 1), FRAME_TOO_LONG],
   // Never parsed, so even its valid clientId is not echoed.
   ['a text frame of 16 KiB + 1 byte', frameOfBytes(FRAME_LIMIT + 1), FRAME_TOO_LONG],
-  ['a frame of 5,500 three-byte characters (16.5 KB, 5.5k UTF-16 units)', message('\u20AC'.repeat(5500)), FRAME_TOO_LONG],
+  [
+    'a frame of 5,500 three-byte characters (16.5 KB, 5.5k UTF-16 units)',
+    message('\u20AC'.repeat(5500)),
+    FRAME_TOO_LONG,
+  ],
   ['a frame of 200 KB', message('a'.repeat(200_000)), FRAME_TOO_LONG],
   ['text that is not JSON', 'hello', NOT_JSON],
   ['an empty frame', '', NOT_JSON],
@@ -223,7 +485,11 @@ const frameCases: [string, string | Uint8Array, Outcome][] = [
   ['an object without type', '{"text":"hi"}', UNKNOWN],
   [`arrays nested ${DEEP} levels deep`, `${'['.repeat(DEEP)}${']'.repeat(DEEP)}`, UNKNOWN],
   [`a type nested ${DEEP} levels deep`, `{"type":${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`, UNKNOWN],
-  [`a text nested ${DEEP} levels deep`, `{"type":"message","text":${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`, field('text')],
+  [
+    `a text nested ${DEEP} levels deep`,
+    `{"type":"message","text":${'['.repeat(DEEP)}${']'.repeat(DEEP)}}`,
+    field('text'),
+  ],
   ['type "Message" (wrong case)', message('hi').replace('"message"', '"Message"'), UNKNOWN],
   ['type "PING" (wrong case)', '{"type":"PING"}', UNKNOWN],
   ['type "message " (trailing space)', message('hi').replace('"message"', '"message "'), UNKNOWN],
@@ -234,9 +500,17 @@ const frameCases: [string, string | Uint8Array, Outcome][] = [
   ['type "constructor"', '{"type":"constructor"}', UNKNOWN],
   ['type "toString"', '{"type":"toString"}', UNKNOWN],
   ['the frame hidden under "__proto__"', '{"__proto__":{"type":"message","text":"hi"}}', UNKNOWN],
-  ['the frame hidden under "constructor.prototype"', '{"constructor":{"prototype":{"type":"message","text":"hi"}}}', UNKNOWN],
+  [
+    'the frame hidden under "constructor.prototype"',
+    '{"constructor":{"prototype":{"type":"message","text":"hi"}}}',
+    UNKNOWN,
+  ],
   // JSON.parse keeps the last duplicate, and so does the room: this frame is of an unknown type.
-  ['duplicate type keys, the last one unknown', '{"type":"message","text":"hi","type":"nope"}', UNKNOWN],
+  [
+    'duplicate type keys, the last one unknown',
+    '{"type":"message","text":"hi","type":"nope"}',
+    UNKNOWN,
+  ],
   ['a message without text', '{"type":"message"}', field('text')],
   ['a null text', message(null), field('text')],
   ['a numeric text', message(42), field('text')],
@@ -246,10 +520,18 @@ const frameCases: [string, string | Uint8Array, Outcome][] = [
   ['a text of spaces', message('     '), EMPTY],
   ['a text of tabs and newlines', message(' \t\n\r\n\t '), EMPTY],
   ['a text of Unicode spaces', message('\u00A0\u2003\u3000\u2028'), EMPTY],
-  ['an empty text with a valid clientId (echoed)', message(' ', { clientId: 'c-empty' }), { ...EMPTY, clientId: 'c-empty' }],
+  [
+    'an empty text with a valid clientId (echoed)',
+    message(' ', { clientId: 'c-empty' }),
+    { ...EMPTY, clientId: 'c-empty' },
+  ],
   ['a text of 2001 characters', message('a'.repeat(TEXT_LIMIT + 1)), TEXT_TOO_LONG],
   ['a text of 2001 emoji', message('\u{1F600}'.repeat(TEXT_LIMIT + 1)), TEXT_TOO_LONG],
-  ['a too long text with a valid clientId (echoed)', message('a'.repeat(TEXT_LIMIT + 1), { clientId: 'c-long' }), { ...TEXT_TOO_LONG, clientId: 'c-long' }],
+  [
+    'a too long text with a valid clientId (echoed)',
+    message('a'.repeat(TEXT_LIMIT + 1), { clientId: 'c-long' }),
+    { ...TEXT_TOO_LONG, clientId: 'c-long' },
+  ],
   ['a NUL in the text', message('a\u0000b'), CONTROL],
   ['a bell in the text', message('ding\u0007'), CONTROL],
   ['a terminal escape sequence in the text', message('\u001B[2J\u001B[31mred'), CONTROL],
@@ -258,21 +540,41 @@ const frameCases: [string, string | Uint8Array, Outcome][] = [
   ['DEL in the text', message('a\u007Fb'), CONTROL],
   ['a C1 control (U+0085) in the text', message('a\u0085b'), CONTROL],
   ['a C1 control (U+009B) in the text', message('a\u009Bb'), CONTROL],
-  ['a control character with a valid clientId (echoed)', message('a\u0000', { clientId: 'c-ctl' }), { ...CONTROL, clientId: 'c-ctl' }],
+  [
+    'a control character with a valid clientId (echoed)',
+    message('a\u0000', { clientId: 'c-ctl' }),
+    { ...CONTROL, clientId: 'c-ctl' },
+  ],
   // The escapes stay in the JSON text; sent raw, a lone surrogate would arrive as U+FFFD.
   ['a lone high surrogate in the text', '{"type":"message","text":"a\\ud800b"}', ILL_FORMED],
   ['a lone low surrogate in the text', '{"type":"message","text":"\\udc00"}', ILL_FORMED],
-  ['a reversed surrogate pair in the text', '{"type":"message","text":"\\ude00\\ud83d"}', ILL_FORMED],
+  [
+    'a reversed surrogate pair in the text',
+    '{"type":"message","text":"\\ude00\\ud83d"}',
+    ILL_FORMED,
+  ],
   ['a clientId of 65 characters', message('hi', { clientId: 'a'.repeat(65) }), field('clientId')],
   ['a clientId with a space', message('hi', { clientId: 'a b' }), field('clientId')],
-  ['a clientId with a non-ASCII letter', message('hi', { clientId: 'caf\u00E9' }), field('clientId')],
+  [
+    'a clientId with a non-ASCII letter',
+    message('hi', { clientId: 'caf\u00E9' }),
+    field('clientId'),
+  ],
   ['a clientId with a slash', message('hi', { clientId: '../x' }), field('clientId')],
   ['an empty clientId', message('hi', { clientId: '' }), field('clientId')],
   ['a numeric clientId', message('hi', { clientId: 7 }), field('clientId')],
-  ['an invalid clientId with an empty text (not echoed)', message('', { clientId: 'not valid!' }), EMPTY],
+  [
+    'an invalid clientId with an empty text (not echoed)',
+    message('', { clientId: 'not valid!' }),
+    EMPTY,
+  ],
   ['history with neither before nor after', frame({ type: 'history', limit: 5 }), ONE_OF],
   ['history with both before and after', frame({ type: 'history', before: 5, after: 1 }), ONE_OF],
-  ['history before 1e400 (parses as Infinity)', '{"type":"history","before":1e400}', field('before')],
+  [
+    'history before 1e400 (parses as Infinity)',
+    '{"type":"history","before":1e400}',
+    field('before'),
+  ],
   ['history before 2^53+2', `{"type":"history","before":${2 ** 53 + 2}}`, field('before')],
   ['history before -1', frame({ type: 'history', before: -1 }), field('before')],
   ['history before 1.5', frame({ type: 'history', before: 1.5 }), field('before')],
@@ -285,7 +587,11 @@ const frameCases: [string, string | Uint8Array, Outcome][] = [
   ['history limit -1', frame({ type: 'history', after: 0, limit: -1 }), field('limit')],
   ['history limit 1.5', frame({ type: 'history', after: 0, limit: 1.5 }), field('limit')],
   ['history limit 1e400', '{"type":"history","after":0,"limit":1e400}', field('limit')],
-  ['history limit "10" (a string)', frame({ type: 'history', after: 0, limit: '10' }), field('limit')],
+  [
+    'history limit "10" (a string)',
+    frame({ type: 'history', after: 0, limit: '10' }),
+    field('limit'),
+  ],
   ['typing with an extra field (relayed, not answered)', '{"type":"typing","x":1}', 'relay'],
 ];
 
@@ -313,28 +619,33 @@ describe('WebSocket frame refusals', () => {
   // One room for the whole table, so the test after it can show none of it left a trace.
   const room = uniqueRoom('abuse');
 
-  it.each(frameCases)('answers %s with its exact refusal and keeps the socket open', async (_label, raw, outcome) => {
-    const watcher = await newUser('watcher');
-    const sender = await newUser('sender');
-    const observer = await connect(room, watcher.token);
-    await observer.nextOf('welcome');
-    const socket = await connect(room, sender.token);
-    await socket.nextOf('welcome');
+  it.each(frameCases)(
+    'answers %s with its exact refusal and keeps the socket open',
+    async (_label, raw, outcome) => {
+      const watcher = await newUser('watcher');
+      const sender = await newUser('sender');
+      const observer = await connect(room, watcher.token);
+      await observer.nextOf('welcome');
+      const socket = await connect(room, sender.token);
+      await socket.nextOf('welcome');
 
-    socket.ws.send(raw);
-    if (outcome !== 'relay') expect(await nextReply(socket)).toEqual({ type: 'error', ...outcome });
-    // The room handles one socket's frames in order, so the pong comes after anything else the
-    // bad frame caused: exactly one error frame (or none, for typing) and the socket still open.
-    socket.ws.send(ROOM_PING);
-    expect(await nextReply(socket)).toEqual({ type: 'pong' });
-    expect(socket.ws.readyState).toBe(WebSocket.OPEN);
+      socket.ws.send(raw);
+      if (outcome !== 'relay')
+        expect(await nextReply(socket)).toEqual({ type: 'error', ...outcome });
+      // The room handles one socket's frames in order, so the pong comes after anything else the
+      // bad frame caused: exactly one error frame (or none, for typing) and the socket still open.
+      socket.ws.send(ROOM_PING);
+      expect(await nextReply(socket)).toEqual({ type: 'pong' });
+      expect(socket.ws.readyState).toBe(WebSocket.OPEN);
 
-    // Likewise the observer: nothing reached it before the typing relay that follows.
-    if (outcome === 'relay') expect(await framesBeforeTyping(observer, sender.user.id)).toEqual([]);
-    socket.ws.send(TYPING);
-    expect(await framesBeforeTyping(observer, sender.user.id)).toEqual([]);
-    await closeAll(socket, observer);
-  });
+      // Likewise the observer: nothing reached it before the typing relay that follows.
+      if (outcome === 'relay')
+        expect(await framesBeforeTyping(observer, sender.user.id)).toEqual([]);
+      socket.ws.send(TYPING);
+      expect(await framesBeforeTyping(observer, sender.user.id)).toEqual([]);
+      await closeAll(socket, observer);
+    },
+  );
 
   it('still works for everyone afterwards: nothing from the table was stored, ids start at 1', async () => {
     const ann = await newUser('Ann');
@@ -363,7 +674,10 @@ describe('WebSocket frame refusals', () => {
     ]);
     expect(history.hasMore).toBe(false);
     // The room runs in this isolate: a "__proto__" key that leaked into a prototype would show here.
-    const polluted = await runInDurableObject(roomStub(room), () => Object.keys(Object.prototype).length + Object.keys(Array.prototype).length);
+    const polluted = await runInDurableObject(
+      roomStub(room),
+      () => Object.keys(Object.prototype).length + Object.keys(Array.prototype).length,
+    );
     expect(polluted).toBe(0);
     await closeAll(a, b);
   });
@@ -379,9 +693,24 @@ describe('hostile frames the room accepts', () => {
     const m = await connect(room, mallory.token);
     await m.nextOf('welcome');
     const before = Date.now();
-    m.send({ type: 'message', text: 'spoofed', user: victim.user, id: 999_999, ts: 0, name: 'Victim', clientId: 'sp-1' });
+    m.send({
+      type: 'message',
+      text: 'spoofed',
+      user: victim.user,
+      id: 999_999,
+      ts: 0,
+      name: 'Victim',
+      clientId: 'sp-1',
+    });
     const seen = await v.nextOf('message');
-    expect(seen).toEqual({ type: 'message', id: 1, user: mallory.user, text: 'spoofed', ts: expect.any(Number), clientId: 'sp-1' });
+    expect(seen).toEqual({
+      type: 'message',
+      id: 1,
+      user: mallory.user,
+      text: 'spoofed',
+      ts: expect.any(Number),
+      clientId: 'sp-1',
+    });
     expect(seen.ts).toBeGreaterThanOrEqual(before - 1000);
     expect(seen.ts).toBeLessThanOrEqual(Date.now() + 1000);
     expect(await m.nextOf('message')).toEqual(seen);
@@ -396,10 +725,27 @@ describe('hostile frames the room accepts', () => {
     const sender = await newUser('Proto');
     const socket = await connect(room, sender.token);
     await socket.nextOf('welcome');
-    socket.ws.send('{"type":"message","text":"p1","__proto__":{"user":{"id":"admin","name":"root"},"id":7}}');
-    expect(await socket.nextOf('message')).toEqual({ type: 'message', id: 1, user: sender.user, text: 'p1', ts: expect.any(Number) });
-    socket.ws.send('{"type":"message","text":"p2","constructor":{"prototype":{"admin":true}},"clientId":"__proto__"}');
-    expect(await socket.nextOf('message')).toEqual({ type: 'message', id: 2, user: sender.user, text: 'p2', ts: expect.any(Number), clientId: '__proto__' });
+    socket.ws.send(
+      '{"type":"message","text":"p1","__proto__":{"user":{"id":"admin","name":"root"},"id":7}}',
+    );
+    expect(await socket.nextOf('message')).toEqual({
+      type: 'message',
+      id: 1,
+      user: sender.user,
+      text: 'p1',
+      ts: expect.any(Number),
+    });
+    socket.ws.send(
+      '{"type":"message","text":"p2","constructor":{"prototype":{"admin":true}},"clientId":"__proto__"}',
+    );
+    expect(await socket.nextOf('message')).toEqual({
+      type: 'message',
+      id: 2,
+      user: sender.user,
+      text: 'p2',
+      ts: expect.any(Number),
+      clientId: '__proto__',
+    });
     await socket.close();
   });
 

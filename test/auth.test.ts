@@ -18,14 +18,26 @@ function part(value: unknown): string {
 }
 
 async function hmac(data: string, secret: string, hash: 'SHA-256' | 'SHA-512'): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash }, false, ['sign']);
-  return base64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data))));
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash },
+    false,
+    ['sign'],
+  );
+  return base64url(
+    new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data))),
+  );
 }
 
 /** A JWT signed by hand: HS256 with the test secret unless told otherwise. */
 async function craft(
   payload: unknown,
-  { alg = 'HS256', secret = SECRET, header }: { alg?: 'HS256' | 'HS512'; secret?: string; header?: unknown } = {},
+  {
+    alg = 'HS256',
+    secret = SECRET,
+    header,
+  }: { alg?: 'HS256' | 'HS512'; secret?: string; header?: unknown } = {},
 ): Promise<string> {
   const signingInput = `${part(header ?? { alg, typ: 'JWT' })}.${part(payload)}`;
   return `${signingInput}.${await hmac(signingInput, secret, alg === 'HS512' ? 'SHA-512' : 'SHA-256')}`;
@@ -48,21 +60,32 @@ function decodePart(segment: string): unknown {
 
 describe('issueToken and verifyToken', () => {
   it('round-trips a user', async () => {
-    const { token, user, expiresAt } = await issueToken({ id: 'u-42', name: 'Zo\u00EB' }, SECRET, 900);
+    const { token, user, expiresAt } = await issueToken(
+      { id: 'u-42', name: 'Zo\u00EB' },
+      SECRET,
+      900,
+    );
     expect(user).toEqual({ id: 'u-42', name: 'Zo\u00EB' });
     expect(await verifyToken(token, SECRET)).toEqual({ id: 'u-42', name: 'Zo\u00EB' });
     const [header, payload] = token.split('.');
     expect(decodePart(header ?? '')).toEqual({ alg: 'HS256', typ: 'JWT' });
     const body = decodePart(payload ?? '');
     expect(body).toMatchObject({ sub: 'u-42', name: 'Zo\u00EB' });
-    expect(body).toEqual({ sub: 'u-42', name: 'Zo\u00EB', iat: expect.any(Number), exp: expect.any(Number) });
+    expect(body).toEqual({
+      sub: 'u-42',
+      name: 'Zo\u00EB',
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+    });
     const { iat, exp } = body as { iat: number; exp: number };
     expect(exp - iat).toBe(900);
     expect(expiresAt).toBe(exp * 1000);
   });
 
   it('accepts a hand-made HS256 token from another backend, extra claims included', async () => {
-    const token = await craft(claims({ sub: 'backend-7', name: 'Ops', role: 'admin', email: 'ops@example.com' }));
+    const token = await craft(
+      claims({ sub: 'backend-7', name: 'Ops', role: 'admin', email: 'ops@example.com' }),
+    );
     expect(await verifyToken(token, SECRET)).toEqual({ id: 'backend-7', name: 'Ops' });
   });
 
@@ -73,14 +96,23 @@ describe('issueToken and verifyToken', () => {
 
   it('accepts a sub of exactly 128 characters', async () => {
     const sub = 's'.repeat(128);
-    expect(await verifyToken(await craft(claims({ sub })), SECRET)).toEqual({ id: sub, name: 'alice' });
+    expect(await verifyToken(await craft(claims({ sub })), SECRET)).toEqual({
+      id: sub,
+      name: 'alice',
+    });
   });
 });
 
 describe('verifyToken refuses', () => {
   it.each<[string, () => Promise<string>]>([
-    ['alg none without a signature', async () => `${part({ alg: 'none', typ: 'JWT' })}.${part(claims())}.`],
-    ['alg none with an HS256 signature', async () => craft(claims(), { header: { alg: 'none', typ: 'JWT' } })],
+    [
+      'alg none without a signature',
+      async () => `${part({ alg: 'none', typ: 'JWT' })}.${part(claims())}.`,
+    ],
+    [
+      'alg none with an HS256 signature',
+      async () => craft(claims(), { header: { alg: 'none', typ: 'JWT' } }),
+    ],
     ['a header without alg', async () => craft(claims(), { header: { typ: 'JWT' } })],
     ['HS512 signed with the right secret', async () => craft(claims(), { alg: 'HS512' })],
     ['a wrong secret', async () => craft(claims(), { secret: 'some-other-secret' })],
@@ -119,8 +151,14 @@ describe('verifyToken refuses', () => {
     ['four segments', 'a.b.c.d'],
     ['three empty segments', '..'],
     ['a header that is not base64url JSON', `!!!.${part(claims())}.sig`],
-    ['a payload that is not JSON', `${part({ alg: 'HS256', typ: 'JWT' })}.${base64url(new TextEncoder().encode('not json'))}.sig`],
-    ['a signature with characters outside base64url', `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims())}.a+b/c`],
+    [
+      'a payload that is not JSON',
+      `${part({ alg: 'HS256', typ: 'JWT' })}.${base64url(new TextEncoder().encode('not json'))}.sig`,
+    ],
+    [
+      'a signature with characters outside base64url',
+      `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims())}.a+b/c`,
+    ],
     ['whitespace', '   '],
   ])('a malformed token string: %s', async (_label, token) => {
     expect(await verifyToken(token, SECRET)).toBeNull();
@@ -131,18 +169,30 @@ describe('verifyToken with allowExpired', () => {
   it('accepts a token that expired a day ago, which a plain verify refuses', async () => {
     const token = await craft(claims({ iat: nowSeconds() - DAY - 900, exp: nowSeconds() - DAY }));
     expect(await verifyToken(token, SECRET)).toBeNull();
-    expect(await verifyToken(token, SECRET, { allowExpired: true })).toEqual({ id: 'user-1', name: 'alice' });
+    expect(await verifyToken(token, SECRET, { allowExpired: true })).toEqual({
+      id: 'user-1',
+      name: 'alice',
+    });
   });
 
   it('refuses a token that expired 8 days ago', async () => {
-    const token = await craft(claims({ iat: nowSeconds() - 8 * DAY - 900, exp: nowSeconds() - 8 * DAY }));
+    const token = await craft(
+      claims({ iat: nowSeconds() - 8 * DAY - 900, exp: nowSeconds() - 8 * DAY }),
+    );
     expect(8 * DAY).toBeGreaterThan(REFRESH_GRACE_SECONDS);
     expect(await verifyToken(token, SECRET, { allowExpired: true })).toBeNull();
   });
 
   it.each<[string, () => Promise<string>]>([
-    ['a wrong secret', async () => craft(claims({ exp: nowSeconds() - DAY }), { secret: 'some-other-secret' })],
-    ['alg none', async () => `${part({ alg: 'none', typ: 'JWT' })}.${part(claims({ exp: nowSeconds() - DAY }))}.`],
+    [
+      'a wrong secret',
+      async () => craft(claims({ exp: nowSeconds() - DAY }), { secret: 'some-other-secret' }),
+    ],
+    [
+      'alg none',
+      async () =>
+        `${part({ alg: 'none', typ: 'JWT' })}.${part(claims({ exp: nowSeconds() - DAY }))}.`,
+    ],
     ['a missing exp', async () => craft(claims({ exp: undefined }))],
     ['a bad name', async () => craft(claims({ exp: nowSeconds() - DAY, name: '\u202Eevil' }))],
   ])('still refuses %s', async (_label, make) => {

@@ -30,7 +30,8 @@ export class FrameQueue {
 
   /** The next frame with its exact text, or a rejection after `timeoutMs`. */
   nextRaw(timeoutMs = 5000): Promise<{ frame: ServerFrame; text: string }> {
-    const settle = (received: Received) => ('error' in received ? Promise.reject(received.error) : Promise.resolve(received));
+    const settle = (received: Received) =>
+      'error' in received ? Promise.reject(received.error) : Promise.resolve(received);
     const queued = this.#queue.shift();
     if (queued) return settle(queued);
     return new Promise((resolve, reject) => {

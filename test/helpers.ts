@@ -14,7 +14,10 @@ export function uniqueRoom(prefix = 'room'): string {
 }
 
 /** A user with a fresh id and a token for them, signed with the test secret. */
-export async function newUser(name = 'alice', id: string = crypto.randomUUID()): Promise<{ user: User; token: string }> {
+export async function newUser(
+  name = 'alice',
+  id: string = crypto.randomUUID(),
+): Promise<{ user: User; token: string }> {
   const secret = env.AUTH_SECRET;
   if (!secret) throw new Error('AUTH_SECRET missing from the test bindings');
   const { token } = await issueToken({ id, name }, secret, 900);
@@ -44,19 +47,31 @@ export interface TestSocket {
 }
 
 /** The upgrade request the Worker sees from a client; `query` and `headers` are sent as given. */
-export function upgradeRequest(room: string, query: Record<string, string> = {}, headers: Record<string, string> = { Upgrade: 'websocket' }): Request {
+export function upgradeRequest(
+  room: string,
+  query: Record<string, string> = {},
+  headers: Record<string, string> = { Upgrade: 'websocket' },
+): Request {
   const params = new URLSearchParams(query);
   const search = params.size > 0 ? `?${params}` : '';
   return new Request(`${ORIGIN}/api/rooms/${room}/ws${search}`, { headers });
 }
 
 /** Sends an upgrade request through the Worker's real route and returns its raw answer (101 or a refusal). */
-export function upgrade(room: string, query: Record<string, string> = {}, headers?: Record<string, string>): Promise<Response> {
+export function upgrade(
+  room: string,
+  query: Record<string, string> = {},
+  headers?: Record<string, string>,
+): Promise<Response> {
   return exports.default.fetch(upgradeRequest(room, query, headers));
 }
 
 /** Opens a room socket through the Worker's real upgrade route. */
-export async function connect(room: string, token: string, query: Record<string, string> = {}): Promise<TestSocket> {
+export async function connect(
+  room: string,
+  token: string,
+  query: Record<string, string> = {},
+): Promise<TestSocket> {
   return acceptSocket(await upgrade(room, { token, ...query }));
 }
 
@@ -71,7 +86,9 @@ export async function acceptSocket(res: Response): Promise<TestSocket> {
 function wrap(ws: WebSocket): TestSocket {
   const frames = new FrameQueue();
   let closeResolve: (value: { code: number; reason: string }) => void = () => {};
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => (closeResolve = resolve));
+  const closed = new Promise<{ code: number; reason: string }>(
+    (resolve) => (closeResolve = resolve),
+  );
   ws.addEventListener('message', (event) => {
     if (typeof event.data === 'string') frames.receive(event.data);
     else frames.fail(new Error('the server sent a binary frame'));
@@ -85,7 +102,8 @@ function wrap(ws: WebSocket): TestSocket {
     silentFor: (ms) => frames.silentFor(ms),
     send(frame) {
       // Strings and binary data go out as they are (a binary frame stays binary); anything else as JSON.
-      if (typeof frame === 'string' || frame instanceof ArrayBuffer || ArrayBuffer.isView(frame)) ws.send(frame);
+      if (typeof frame === 'string' || frame instanceof ArrayBuffer || ArrayBuffer.isView(frame))
+        ws.send(frame);
       else ws.send(JSON.stringify(frame));
     },
     closed,
@@ -109,9 +127,14 @@ export async function nothingPending(socket: TestSocket): Promise<ServerFrame> {
 }
 
 /** The next frame, which must be of `type`; anything else fails the test with what came instead. */
-export async function expectNext<T extends ServerFrame['type']>(socket: TestSocket, type: T, timeoutMs?: number): Promise<Frame<T>> {
+export async function expectNext<T extends ServerFrame['type']>(
+  socket: TestSocket,
+  type: T,
+  timeoutMs?: number,
+): Promise<Frame<T>> {
   const frame = await socket.next(timeoutMs);
-  if (frame.type !== type) throw new Error(`expected a ${type} frame, got ${JSON.stringify(frame)}`);
+  if (frame.type !== type)
+    throw new Error(`expected a ${type} frame, got ${JSON.stringify(frame)}`);
   return frame as Frame<T>;
 }
 
@@ -119,7 +142,11 @@ export async function expectNext<T extends ServerFrame['type']>(socket: TestSock
  * Sends `count` messages `${prefix}1..count` from `socket`, all at once, and returns the stored
  * copies in order as the sender's acknowledgements report them. Other frames in between are skipped.
  */
-export async function sendMessages(socket: TestSocket, count: number, prefix = 'm'): Promise<ChatMessage[]> {
+export async function sendMessages(
+  socket: TestSocket,
+  count: number,
+  prefix = 'm',
+): Promise<ChatMessage[]> {
   for (let i = 1; i <= count; i++) socket.send({ type: 'message', text: `${prefix}${i}` });
   const acks: ChatMessage[] = [];
   while (acks.length < count) acks.push(await socket.nextOf('message'));
@@ -145,7 +172,15 @@ export async function drainPending(socket: TestSocket): Promise<ServerFrame[]> {
 }
 
 /** Ann and Bob in a fresh room: both welcomed, and Bob's join already read off Ann's socket. */
-export async function annAndBob(prefix: string): Promise<{ room: string; a: { user: User; token: string }; b: { user: User; token: string }; sa: TestSocket; sb: TestSocket }> {
+export async function annAndBob(
+  prefix: string,
+): Promise<{
+  room: string;
+  a: { user: User; token: string };
+  b: { user: User; token: string };
+  sa: TestSocket;
+  sb: TestSocket;
+}> {
   const room = uniqueRoom(prefix);
   const a = await newUser('Ann');
   const b = await newUser('Bob');

@@ -6,7 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { History, type Draft } from '../src/history.ts';
 import type { ChatRoom } from '../src/room.ts';
 import type { ChatMessage, User } from '../src/protocol.ts';
-import { annAndBob, closeAll, connect, drainPending, expectNext, newUser, roomStub, sendMessages, uniqueRoom, type Frame, type TestSocket } from './helpers.ts';
+import {
+  annAndBob,
+  closeAll,
+  connect,
+  drainPending,
+  expectNext,
+  newUser,
+  roomStub,
+  sendMessages,
+  uniqueRoom,
+  type Frame,
+  type TestSocket,
+} from './helpers.ts';
 
 const HISTORY_LIMIT = 300;
 
@@ -20,7 +32,10 @@ function range(from: number, to: number): number[] {
 }
 
 /** A room holding `count` messages from one user, and that user's socket (welcome consumed). */
-async function roomWith(count: number, prefix = 'hist'): Promise<{ room: string; token: string; socket: TestSocket; sent: ChatMessage[] }> {
+async function roomWith(
+  count: number,
+  prefix = 'hist',
+): Promise<{ room: string; token: string; socket: TestSocket; sent: ChatMessage[] }> {
   const room = uniqueRoom(prefix);
   const { token } = await newUser('Writer');
   const socket = await connect(room, token);
@@ -30,19 +45,28 @@ async function roomWith(count: number, prefix = 'hist'): Promise<{ room: string;
   return { room, token, socket, sent };
 }
 
-async function welcome(room: string, query: Record<string, string> = {}): Promise<{ socket: TestSocket; frame: Frame<'welcome'> }> {
+async function welcome(
+  room: string,
+  query: Record<string, string> = {},
+): Promise<{ socket: TestSocket; frame: Frame<'welcome'> }> {
   const socket = await connect(room, (await newUser('Reader')).token, query);
   return { socket, frame: await expectNext(socket, 'welcome') };
 }
 
-async function history(socket: TestSocket, request: { before?: number; after?: number; limit?: number }): Promise<Frame<'history'>> {
+async function history(
+  socket: TestSocket,
+  request: { before?: number; after?: number; limit?: number },
+): Promise<Frame<'history'>> {
   socket.send({ type: 'history', ...request });
   // Join and leave frames of readers may come first; the answer is the next history frame.
   return socket.nextOf('history');
 }
 
 /** Every id reachable from a fresh welcome by paging back with `limit`, in the order pages arrive. */
-async function pageBackFromWelcome(room: string, limit: number): Promise<{ pages: number; seen: number[] }> {
+async function pageBackFromWelcome(
+  room: string,
+  limit: number,
+): Promise<{ pages: number; seen: number[] }> {
   const { socket, frame } = await welcome(room);
   const seen = ids(frame.messages).reverse();
   let hasMore = frame.hasMore;
@@ -96,7 +120,12 @@ describe('welcome', () => {
     ];
     for (const [after, expected, hasMore] of cases) {
       const reader = await welcome(room, { after: String(after) });
-      expect({ after, ids: ids(reader.frame.messages), hasMore: reader.frame.hasMore, pruned: reader.frame.pruned }).toEqual({
+      expect({
+        after,
+        ids: ids(reader.frame.messages),
+        hasMore: reader.frame.hasMore,
+        pruned: reader.frame.pruned,
+      }).toEqual({
         after,
         ids: expected,
         hasMore,
@@ -129,7 +158,11 @@ describe('history frames', () => {
     ];
     for (const [request, expected, hasMore] of cases) {
       const page = await history(socket, request);
-      expect({ request, ids: ids(page.messages), hasMore: page.hasMore }).toEqual({ request, ids: expected, hasMore });
+      expect({ request, ids: ids(page.messages), hasMore: page.hasMore }).toEqual({
+        request,
+        ids: expected,
+        hasMore,
+      });
     }
     await socket.close();
   });
@@ -182,13 +215,16 @@ describe('history frames', () => {
     ["before '5'", { type: 'history', before: '5' }],
     ['after null', { type: 'history', after: null }],
     ['before beyond the largest safe integer', { type: 'history', before: 2 ** 53 }],
-  ])('refuses a history frame with %s as bad_frame and keeps the socket working', async (_label, frame) => {
-    const { socket } = await roomWith(3, 'badhist');
-    socket.send(frame);
-    expect(await expectNext(socket, 'error')).toMatchObject({ type: 'error', code: 'bad_frame' });
-    expect(ids((await history(socket, { after: 0 })).messages)).toEqual([1, 2, 3]);
-    await socket.close();
-  });
+  ])(
+    'refuses a history frame with %s as bad_frame and keeps the socket working',
+    async (_label, frame) => {
+      const { socket } = await roomWith(3, 'badhist');
+      socket.send(frame);
+      expect(await expectNext(socket, 'error')).toMatchObject({ type: 'error', code: 'bad_frame' });
+      expect(ids((await history(socket, { after: 0 })).messages)).toEqual([1, 2, 3]);
+      await socket.close();
+    },
+  );
 });
 
 describe('clientId idempotency', () => {
@@ -268,7 +304,11 @@ describe('retention', () => {
     expect(seen).toHaveLength(HISTORY_LIMIT);
     expect(seen).toEqual(range(121, 420));
     // Nothing older can be reached from either direction.
-    expect(await history(socket, { before: 121, limit: 100 })).toEqual({ type: 'history', messages: [], hasMore: false });
+    expect(await history(socket, { before: 121, limit: 100 })).toEqual({
+      type: 'history',
+      messages: [],
+      hasMore: false,
+    });
     const fromStart = await history(socket, { after: 0, limit: 5 });
     expect(ids(fromStart.messages)).toEqual(range(121, 125));
     expect(fromStart.hasMore).toBe(true);
@@ -314,7 +354,11 @@ describe('retention', () => {
     await sendMessages(sa, HISTORY_LIMIT);
     // Message 1 has just fallen out of retention (301 sent, 300 kept).
     sa.send({ type: 'message', text: 'early', clientId: 'early' });
-    expect(await expectNext(sa, 'message')).toMatchObject({ id: HISTORY_LIMIT + 2, text: 'early', clientId: 'early' });
+    expect(await expectNext(sa, 'message')).toMatchObject({
+      id: HISTORY_LIMIT + 2,
+      text: 'early',
+      clientId: 'early',
+    });
     // And the new copy is the one a further resend gets.
     sa.send({ type: 'message', text: 'early', clientId: 'early' });
     expect(await expectNext(sa, 'message')).toMatchObject({ id: HISTORY_LIMIT + 2 });
@@ -325,27 +369,52 @@ describe('retention', () => {
 describe('messages that arrive together', () => {
   const ann: User = { id: 'ann-id', name: 'Ann' };
   const bob: User = { id: 'bob-id', name: 'Bob' };
-  const draft = (user: User, text: string, clientId?: string): Draft => ({ user, text, clientId, ts: 1_700_000_000_000 });
+  const draft = (user: User, text: string, clientId?: string): Draft => ({
+    user,
+    text,
+    clientId,
+    ts: 1_700_000_000_000,
+  });
 
   /** Runs `use` on a History over the real SQLite storage of a fresh room's Durable Object. */
-  function withHistory<T>(limit: number, use: (history: History, sql: SqlStorage) => T): Promise<T> {
-    return runInDurableObject(roomStub(uniqueRoom('batch')), (_room, state) => use(new History(state.storage, limit), state.storage.sql));
+  function withHistory<T>(
+    limit: number,
+    use: (history: History, sql: SqlStorage) => T,
+  ): Promise<T> {
+    return runInDurableObject(roomStub(uniqueRoom('batch')), (_room, state) =>
+      use(new History(state.storage, limit), state.storage.sql),
+    );
   }
 
   it('stores 45 messages of 3 users (three statements) with consecutive ids, in the order sent', async () => {
     const carol: User = { id: 'carol-id', name: 'Carol' };
     const users = [ann, bob, carol];
-    const drafts = Array.from({ length: 45 }, (_, i) => draft(users[i % 3]!, `t${i}`, i % 4 === 0 ? undefined : `c${i}`));
+    const drafts = Array.from({ length: 45 }, (_, i) =>
+      draft(users[i % 3]!, `t${i}`, i % 4 === 0 ? undefined : `c${i}`),
+    );
     const { appended, stored, next } = await withHistory(HISTORY_LIMIT, (history, sql) => ({
       appended: history.appendAll(drafts),
       stored: sql.exec('SELECT id, user_id, text, client_id FROM messages ORDER BY id').toArray(),
       next: history.appendAll([draft(ann, 'after')]),
     }));
     expect(appended.map((a) => a.draft)).toEqual(drafts);
-    expect(appended.map((a) => [a.message.id, a.message.user, a.message.text, a.message.clientId, a.duplicate])).toEqual(
-      drafts.map((d, i) => [i + 1, d.user, d.text, d.clientId, false]),
+    expect(
+      appended.map((a) => [
+        a.message.id,
+        a.message.user,
+        a.message.text,
+        a.message.clientId,
+        a.duplicate,
+      ]),
+    ).toEqual(drafts.map((d, i) => [i + 1, d.user, d.text, d.clientId, false]));
+    expect(stored).toEqual(
+      drafts.map((d, i) => ({
+        id: i + 1,
+        user_id: d.user.id,
+        text: d.text,
+        client_id: d.clientId ?? null,
+      })),
     );
-    expect(stored).toEqual(drafts.map((d, i) => ({ id: i + 1, user_id: d.user.id, text: d.text, client_id: d.clientId ?? null })));
     expect(next.map((a) => a.message.id)).toEqual([46]);
   });
 
@@ -368,7 +437,9 @@ describe('messages that arrive together', () => {
       appendedLater: history.appendAll(later),
       count: sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM messages').one().n,
     }));
-    expect(appended.slice(0, 19).map((a) => [a.message.id, a.duplicate])).toEqual(first.map((_, i) => [i + 1, false]));
+    expect(appended.slice(0, 19).map((a) => [a.message.id, a.duplicate])).toEqual(
+      first.map((_, i) => [i + 1, false]),
+    );
     expect(appended.slice(19).map((a) => [a.message.id, a.message.text, a.duplicate])).toEqual([
       [20, 'b0', false],
       [4, 'a3', true], // first statement
@@ -388,15 +459,28 @@ describe('messages that arrive together', () => {
   });
 
   it('stores a resend of a message past retention as new, in the order sent', async () => {
-    const { appended, oldCopies, ids: stored } = await withHistory(5, (history, sql) => {
+    const {
+      appended,
+      oldCopies,
+      ids: stored,
+    } = await withHistory(5, (history, sql) => {
       history.appendAll([draft(ann, 'early', 'early')]);
       history.appendAll(Array.from({ length: 5 }, (_, i) => draft(bob, `filler${i}`)));
       // Message 1 is past retention (6 stored, 5 kept); two resends of it and two new messages.
-      const appended = history.appendAll([draft(bob, 'before'), draft(ann, 'early', 'early'), draft(ann, 'early', 'early'), draft(bob, 'after')]);
+      const appended = history.appendAll([
+        draft(bob, 'before'),
+        draft(ann, 'early', 'early'),
+        draft(ann, 'early', 'early'),
+        draft(bob, 'after'),
+      ]);
       return {
         appended,
         oldCopies: sql.exec("SELECT id FROM messages WHERE client_id = 'early'").toArray(),
-        ids: sql.exec<{ id: number; text: string }>('SELECT id, text FROM messages WHERE id > 6 ORDER BY id').toArray(),
+        ids: sql
+          .exec<{ id: number; text: string }>(
+            'SELECT id, text FROM messages WHERE id > 6 ORDER BY id',
+          )
+          .toArray(),
       };
     });
     expect(appended.map((a) => [a.message.id, a.message.text, a.duplicate])).toEqual([
@@ -416,8 +500,12 @@ describe('messages that arrive together', () => {
   it('stores nothing of a batch when one of its statements fails, and goes on from the same id', async () => {
     const { error, count, lastId, next } = await withHistory(HISTORY_LIMIT, (history, sql) => {
       // A real SQLite failure on the second statement: row 22 of 25 is refused by a trigger.
-      sql.exec("CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
-      const drafts = Array.from({ length: 25 }, (_, i) => draft(i % 2 ? bob : ann, i === 21 ? 'boom' : `t${i}`, `c${i}`));
+      sql.exec(
+        "CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END",
+      );
+      const drafts = Array.from({ length: 25 }, (_, i) =>
+        draft(i % 2 ? bob : ann, i === 21 ? 'boom' : `t${i}`, `c${i}`),
+      );
       let error: unknown;
       try {
         history.appendAll(drafts);
@@ -426,7 +514,12 @@ describe('messages that arrive together', () => {
       }
       sql.exec('DROP TRIGGER refuse_boom');
       const count = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM messages').one().n;
-      return { error: String(error), count, lastId: history.lastId, next: history.appendAll(drafts.slice(0, 2)) };
+      return {
+        error: String(error),
+        count,
+        lastId: history.lastId,
+        next: history.appendAll(drafts.slice(0, 2)),
+      };
     });
     expect(error).toContain('boom refused');
     expect(count).toBe(0);
@@ -438,19 +531,27 @@ describe('messages that arrive together', () => {
   });
 
   it('stores nothing for an empty batch', async () => {
-    expect(await withHistory(HISTORY_LIMIT, (history) => [history.appendAll([]), history.lastId])).toEqual([[], 0]);
+    expect(
+      await withHistory(HISTORY_LIMIT, (history) => [history.appendAll([]), history.lastId]),
+    ).toEqual([[], 0]);
   });
 
   /**
    * Hands frames to the room the way the runtime does when they arrive together: one
    * webSocketMessage call each, on the senders' own sockets, with no turn of the event loop between.
    */
-  function arriveTogether(room: string, frames: readonly [userId: string, frame: unknown][]): Promise<void> {
+  function arriveTogether(
+    room: string,
+    frames: readonly [userId: string, frame: unknown][],
+  ): Promise<void> {
     return runInDurableObject(roomStub(room), (chatRoom: ChatRoom, state) => {
       for (const [userId, frame] of frames) {
         const [ws] = state.getWebSockets(userId);
         if (!ws) throw new Error(`no socket for ${userId}`);
-        void chatRoom.webSocketMessage(ws, typeof frame === 'string' ? frame : JSON.stringify(frame));
+        void chatRoom.webSocketMessage(
+          ws,
+          typeof frame === 'string' ? frame : JSON.stringify(frame),
+        );
       }
     });
   }
@@ -467,18 +568,23 @@ describe('messages that arrive together', () => {
     await Promise.all(sockets.map((socket) => drainPending(socket)));
     // 90 interleaved messages, more than four statements' worth, one of them a resend.
     const frames: [string, unknown][] = [];
-    for (let i = 0; i < 30; i++) for (const [s, { user }] of users.entries()) frames.push([user.id, { type: 'message', text: `${s}:${i}`, clientId: `m${i}` }]);
+    for (let i = 0; i < 30; i++)
+      for (const [s, { user }] of users.entries())
+        frames.push([user.id, { type: 'message', text: `${s}:${i}`, clientId: `m${i}` }]);
     frames.splice(50, 0, [users[0]!.user.id, { type: 'message', text: 'resent', clientId: 'm3' }]);
     await arriveTogether(room, frames);
     for (const [s, socket] of sockets.entries()) {
       const received: ChatMessage[] = [];
-      while (received.length < (s === 0 ? 91 : 90)) received.push(await expectNext(socket, 'message'));
+      while (received.length < (s === 0 ? 91 : 90))
+        received.push(await expectNext(socket, 'message'));
       // The sender of the resend gets the stored copy, where the resend was in the batch.
       const copy = s === 0 ? received.splice(50, 1)[0] : undefined;
       expect(copy).toEqual(s === 0 ? received[9] : undefined);
       expect(ids(received)).toEqual(range(1, 90));
       for (const [sender, { user }] of users.entries()) {
-        expect(received.filter((m) => m.user.id === user.id).map((m) => m.text)).toEqual(range(0, 29).map((i) => `${sender}:${i}`));
+        expect(received.filter((m) => m.user.id === user.id).map((m) => m.text)).toEqual(
+          range(0, 29).map((i) => `${sender}:${i}`),
+        );
       }
       expect(await drainPending(socket)).toEqual([]);
     }
@@ -491,9 +597,15 @@ describe('messages that arrive together', () => {
     await expectNext(reader, 'welcome');
     await Promise.all([drainPending(sa), drainPending(sb)]);
     // A real SQLite failure in the batch's second statement: message 22 of 25 is refused.
-    const sql = (statement: string) => runInDurableObject(roomStub(room), (_room, state) => void state.storage.sql.exec(statement));
-    await sql("CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
-    const frames = Array.from({ length: 25 }, (_, i): [string, unknown] => [(i % 2 ? b : a).user.id, { type: 'message', text: i === 21 ? 'boom' : `t${i}`, clientId: `c${i}` }]);
+    const sql = (statement: string) =>
+      runInDurableObject(roomStub(room), (_room, state) => void state.storage.sql.exec(statement));
+    await sql(
+      "CREATE TRIGGER refuse_boom BEFORE INSERT ON messages WHEN NEW.text = 'boom' BEGIN SELECT RAISE(ABORT, 'boom refused'); END",
+    );
+    const frames = Array.from({ length: 25 }, (_, i): [string, unknown] => [
+      (i % 2 ? b : a).user.id,
+      { type: 'message', text: i === 21 ? 'boom' : `t${i}`, clientId: `c${i}` },
+    ]);
     await arriveTogether(room, frames);
     expect((await sa.closed).code).toBe(1011);
     expect((await sb.closed).code).toBe(1011);
@@ -512,19 +624,37 @@ describe('messages that arrive together', () => {
 
   it('answers frames that arrive together in the order sent, history included', async () => {
     const { room, a, sa, sb } = await annAndBob('burst-order');
-    const sent = [{ type: 'message', text: 'one' }, 'not json', { type: 'message', text: 'two' }, { type: 'history', after: 0 }, { type: 'message', text: 'three' }, { type: 'message', text: '   ' }, { type: 'message', text: 'four' }];
-    await arriveTogether(room, sent.map((frame) => [a.user.id, frame]));
+    const sent = [
+      { type: 'message', text: 'one' },
+      'not json',
+      { type: 'message', text: 'two' },
+      { type: 'history', after: 0 },
+      { type: 'message', text: 'three' },
+      { type: 'message', text: '   ' },
+      { type: 'message', text: 'four' },
+    ];
+    await arriveTogether(
+      room,
+      sent.map((frame) => [a.user.id, frame]),
+    );
     const frames = await drainPending(sa);
-    expect(frames.map((f) => (f.type === 'message' ? f.text : f.type === 'history' ? ids(f.messages) : f.type === 'error' ? f.code : f.type))).toEqual([
+    expect(
+      frames.map((f) =>
+        f.type === 'message'
+          ? f.text
+          : f.type === 'history'
+            ? ids(f.messages)
+            : f.type === 'error'
+              ? f.code
+              : f.type,
+      ),
+    ).toEqual(['one', 'bad_json', 'two', [1, 2], 'three', 'empty', 'four']);
+    expect((await drainPending(sb)).map((f) => f.type === 'message' && f.text)).toEqual([
       'one',
-      'bad_json',
       'two',
-      [1, 2],
       'three',
-      'empty',
       'four',
     ]);
-    expect((await drainPending(sb)).map((f) => f.type === 'message' && f.text)).toEqual(['one', 'two', 'three', 'four']);
     await closeAll(sa, sb);
   });
 });

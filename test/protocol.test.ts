@@ -2,7 +2,14 @@
 // client frames (every error code and what is kept or dropped) and the frame-size arithmetic.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_TEXT_LENGTH, parseClientFrame, parseDisplayName, parseRoomName, utf8ByteLength, type ErrorCode } from '../src/protocol.ts';
+import {
+  MAX_TEXT_LENGTH,
+  parseClientFrame,
+  parseDisplayName,
+  parseRoomName,
+  utf8ByteLength,
+  type ErrorCode,
+} from '../src/protocol.ts';
 
 describe('parseRoomName', () => {
   it.each([
@@ -47,7 +54,11 @@ describe('parseDisplayName', () => {
     ['other Unicode spaces (U+3000, U+2028, U+202F)', 'a\u3000b\u2028c\u202Fd', 'a b c d'],
     ['a decomposed accent (NFD)', 'Jose\u0301', 'Jos\u00E9'],
     ['a zero-width non-joiner U+200C', 'a\u200Cb', 'a\u200Cb'],
-    ['a zero-width joiner U+200D in an emoji sequence', '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}', '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}'],
+    [
+      'a zero-width joiner U+200D in an emoji sequence',
+      '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}',
+      '\u{1F468}\u200D\u{1F469}\u200D\u{1F467}',
+    ],
     ['32 ASCII characters', 'n'.repeat(32), 'n'.repeat(32)],
     ['32 emoji (64 UTF-16 units)', '\u{1F600}'.repeat(32), '\u{1F600}'.repeat(32)],
     ['32 characters after NFC (64 code points before)', 'e\u0301'.repeat(32), '\u00E9'.repeat(32)],
@@ -126,10 +137,22 @@ describe('parseClientFrame', () => {
     ['an array text', frame({ type: 'message', text: ['hi'] }), 'bad_frame'],
     ['a numeric clientId', frame({ type: 'message', text: 'hi', clientId: 7 }), 'bad_frame'],
     ['an empty clientId', frame({ type: 'message', text: 'hi', clientId: '' }), 'bad_frame'],
-    ['a clientId of 65 characters', frame({ type: 'message', text: 'hi', clientId: 'c'.repeat(65) }), 'bad_frame'],
-    ['a clientId with a space', frame({ type: 'message', text: 'hi', clientId: 'c 1' }), 'bad_frame'],
+    [
+      'a clientId of 65 characters',
+      frame({ type: 'message', text: 'hi', clientId: 'c'.repeat(65) }),
+      'bad_frame',
+    ],
+    [
+      'a clientId with a space',
+      frame({ type: 'message', text: 'hi', clientId: 'c 1' }),
+      'bad_frame',
+    ],
     ['a clientId with a dot', frame({ type: 'message', text: 'hi', clientId: 'c.1' }), 'bad_frame'],
-    ['a clientId with a non-ASCII letter', frame({ type: 'message', text: 'hi', clientId: 'c\u00E9' }), 'bad_frame'],
+    [
+      'a clientId with a non-ASCII letter',
+      frame({ type: 'message', text: 'hi', clientId: 'c\u00E9' }),
+      'bad_frame',
+    ],
     ['text with NUL', frame({ type: 'message', text: 'a\u0000b' }), 'bad_frame'],
     ['text with BEL', frame({ type: 'message', text: 'a\u0007b' }), 'bad_frame'],
     ['text with a vertical tab', frame({ type: 'message', text: 'a\u000Bb' }), 'bad_frame'],
@@ -137,28 +160,60 @@ describe('parseClientFrame', () => {
     ['text with ESC', frame({ type: 'message', text: 'a\u001B[31mb' }), 'bad_frame'],
     ['text with DEL', frame({ type: 'message', text: 'a\u007Fb' }), 'bad_frame'],
     ['text with C1 NEL', frame({ type: 'message', text: 'a\u0085b' }), 'bad_frame'],
-    ['text that is only a control character', frame({ type: 'message', text: '\u0001' }), 'bad_frame'],
-    ['text with a lone surrogate (JSON escape)', '{"type":"message","text":"a\\ud800b"}', 'bad_frame'],
-    ['text with a lone low surrogate (JSON escape)', '{"type":"message","text":"\\udc00"}', 'bad_frame'],
-    ['history with both before and after', frame({ type: 'history', before: 10, after: 2 }), 'bad_frame'],
+    [
+      'text that is only a control character',
+      frame({ type: 'message', text: '\u0001' }),
+      'bad_frame',
+    ],
+    [
+      'text with a lone surrogate (JSON escape)',
+      '{"type":"message","text":"a\\ud800b"}',
+      'bad_frame',
+    ],
+    [
+      'text with a lone low surrogate (JSON escape)',
+      '{"type":"message","text":"\\udc00"}',
+      'bad_frame',
+    ],
+    [
+      'history with both before and after',
+      frame({ type: 'history', before: 10, after: 2 }),
+      'bad_frame',
+    ],
     ['history with neither before nor after', frame({ type: 'history', limit: 10 }), 'bad_frame'],
     ['history with a negative before', frame({ type: 'history', before: -1 }), 'bad_frame'],
     ['history with a fractional before', frame({ type: 'history', before: 1.5 }), 'bad_frame'],
     ['history with a string before', frame({ type: 'history', before: '10' }), 'bad_frame'],
     ['history with a null after', frame({ type: 'history', after: null }), 'bad_frame'],
-    ['history with an unsafe integer after', frame({ type: 'history', after: 2 ** 53 }), 'bad_frame'],
+    [
+      'history with an unsafe integer after',
+      frame({ type: 'history', after: 2 ** 53 }),
+      'bad_frame',
+    ],
     ['history with limit 0', frame({ type: 'history', before: 10, limit: 0 }), 'bad_frame'],
     ['history with limit 101', frame({ type: 'history', before: 10, limit: 101 }), 'bad_frame'],
     ['history with limit 1.5', frame({ type: 'history', before: 10, limit: 1.5 }), 'bad_frame'],
-    ['history with a negative limit', frame({ type: 'history', before: 10, limit: -5 }), 'bad_frame'],
+    [
+      'history with a negative limit',
+      frame({ type: 'history', before: 10, limit: -5 }),
+      'bad_frame',
+    ],
     ['history with a huge limit', frame({ type: 'history', after: 0, limit: 1e300 }), 'bad_frame'],
     ['history with a string limit', frame({ type: 'history', after: 0, limit: '10' }), 'bad_frame'],
     ['empty text', frame({ type: 'message', text: '' }), 'empty'],
     ['text of one space', frame({ type: 'message', text: ' ' }), 'empty'],
     ['text of tabs and newlines', frame({ type: 'message', text: '\t\n\r\n\t' }), 'empty'],
     ['text of Unicode spaces', frame({ type: 'message', text: '\u00A0\u3000\u2028' }), 'empty'],
-    ['text of 2001 characters', frame({ type: 'message', text: 'a'.repeat(MAX_TEXT_LENGTH + 1) }), 'too_long'],
-    ['text of 2001 emoji', frame({ type: 'message', text: '\u{1F600}'.repeat(MAX_TEXT_LENGTH + 1) }), 'too_long'],
+    [
+      'text of 2001 characters',
+      frame({ type: 'message', text: 'a'.repeat(MAX_TEXT_LENGTH + 1) }),
+      'too_long',
+    ],
+    [
+      'text of 2001 emoji',
+      frame({ type: 'message', text: '\u{1F600}'.repeat(MAX_TEXT_LENGTH + 1) }),
+      'too_long',
+    ],
   ])('refuses %s with %s', (_label, raw, code) => {
     const result = parseClientFrame(raw);
     expect(result.ok).toBe(false);
@@ -182,7 +237,9 @@ describe('parseClientFrame', () => {
   });
 
   it('does not echo a clientId that is itself invalid', () => {
-    const result = parseClientFrame(JSON.stringify({ type: 'message', text: '', clientId: 'not valid!' }));
+    const result = parseClientFrame(
+      JSON.stringify({ type: 'message', text: '', clientId: 'not valid!' }),
+    );
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).not.toHaveProperty('clientId');
   });
@@ -212,7 +269,11 @@ describe('parseClientFrame', () => {
   });
 
   it('trims the text and keeps a valid clientId', () => {
-    expect(parseClientFrame(JSON.stringify({ type: 'message', text: '  hi there \n', clientId: 'Ab_9-z' }))).toStrictEqual({
+    expect(
+      parseClientFrame(
+        JSON.stringify({ type: 'message', text: '  hi there \n', clientId: 'Ab_9-z' }),
+      ),
+    ).toStrictEqual({
       ok: true,
       frame: { type: 'message', text: 'hi there', clientId: 'Ab_9-z' },
     });
@@ -224,34 +285,67 @@ describe('parseClientFrame', () => {
   });
 
   it('drops fields the client may not set (user, id, ts) and any others', () => {
-    const raw = JSON.stringify({ type: 'message', text: 'hi', user: { id: 'admin', name: 'Admin' }, id: 1, ts: 0, extra: true });
-    expect(parseClientFrame(raw)).toStrictEqual({ ok: true, frame: { type: 'message', text: 'hi' } });
+    const raw = JSON.stringify({
+      type: 'message',
+      text: 'hi',
+      user: { id: 'admin', name: 'Admin' },
+      id: 1,
+      ts: 0,
+      extra: true,
+    });
+    expect(parseClientFrame(raw)).toStrictEqual({
+      ok: true,
+      frame: { type: 'message', text: 'hi' },
+    });
   });
 
   it('accepts text of exactly 2000 characters', () => {
     const text = 'a'.repeat(MAX_TEXT_LENGTH);
-    expect(parseClientFrame(JSON.stringify({ type: 'message', text }))).toStrictEqual({ ok: true, frame: { type: 'message', text } });
+    expect(parseClientFrame(JSON.stringify({ type: 'message', text }))).toStrictEqual({
+      ok: true,
+      frame: { type: 'message', text },
+    });
   });
 
   it('counts characters as code points: accepts 2000 emoji (4000 UTF-16 units)', () => {
     const text = '\u{1F600}'.repeat(MAX_TEXT_LENGTH);
-    expect(parseClientFrame(JSON.stringify({ type: 'message', text }))).toStrictEqual({ ok: true, frame: { type: 'message', text } });
+    expect(parseClientFrame(JSON.stringify({ type: 'message', text }))).toStrictEqual({
+      ok: true,
+      frame: { type: 'message', text },
+    });
   });
 
   it('measures the length after trimming: accepts 2000 characters wrapped in spaces', () => {
     const text = 'a'.repeat(MAX_TEXT_LENGTH);
-    expect(parseClientFrame(JSON.stringify({ type: 'message', text: `   ${text}   ` }))).toStrictEqual({ ok: true, frame: { type: 'message', text } });
+    expect(
+      parseClientFrame(JSON.stringify({ type: 'message', text: `   ${text}   ` })),
+    ).toStrictEqual({ ok: true, frame: { type: 'message', text } });
   });
 
   it('accepts text with emoji joiners and accents as sent', () => {
     const text = 'caf\u00E9 \u{1F468}\u200D\u{1F469}\u200D\u{1F467} <b>&amp;</b>';
-    expect(parseClientFrame(JSON.stringify({ type: 'message', text }))).toStrictEqual({ ok: true, frame: { type: 'message', text } });
+    expect(parseClientFrame(JSON.stringify({ type: 'message', text }))).toStrictEqual({
+      ok: true,
+      frame: { type: 'message', text },
+    });
   });
 
   it.each([
-    ['before with the default limit', { type: 'history', before: 10 }, { type: 'history', before: 10, limit: 50 }],
-    ['after 0 with limit 1', { type: 'history', after: 0, limit: 1 }, { type: 'history', after: 0, limit: 1 }],
-    ['before with limit 100', { type: 'history', before: 500, limit: 100 }, { type: 'history', before: 500, limit: 100 }],
+    [
+      'before with the default limit',
+      { type: 'history', before: 10 },
+      { type: 'history', before: 10, limit: 50 },
+    ],
+    [
+      'after 0 with limit 1',
+      { type: 'history', after: 0, limit: 1 },
+      { type: 'history', after: 0, limit: 1 },
+    ],
+    [
+      'before with limit 100',
+      { type: 'history', before: 500, limit: 100 },
+      { type: 'history', before: 500, limit: 100 },
+    ],
     ['before 0', { type: 'history', before: 0 }, { type: 'history', before: 0, limit: 50 }],
   ])('accepts a history request: %s', (_label, value, expected) => {
     expect(parseClientFrame(JSON.stringify(value))).toStrictEqual({ ok: true, frame: expected });
@@ -283,7 +377,10 @@ describe('utf8ByteLength', () => {
 
   it('equals the TextEncoder length for any well-formed string', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => utf8ByteLength(text) === encoder.encode(text).length),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        (text) => utf8ByteLength(text) === encoder.encode(text).length,
+      ),
       { numRuns: 2000 },
     );
   });

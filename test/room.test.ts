@@ -5,7 +5,13 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { HEARTBEAT_INTERVAL_MS, MAX_FRAME_BYTES, MAX_SOCKETS_PER_USER, PING_FRAME, type ServerFrame } from '../src/protocol.ts';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  MAX_FRAME_BYTES,
+  MAX_SOCKETS_PER_USER,
+  PING_FRAME,
+  type ServerFrame,
+} from '../src/protocol.ts';
 import {
   annAndBob,
   closeAll,
@@ -41,13 +47,26 @@ describe('messages', () => {
     const before = Date.now();
     sa.send({ type: 'message', text: '  hello  ', clientId: 'c-1' });
     const ack = await expectNext(sa, 'message');
-    expect(ack).toEqual({ type: 'message', id: 1, user: a.user, text: 'hello', ts: expect.any(Number), clientId: 'c-1' });
+    expect(ack).toEqual({
+      type: 'message',
+      id: 1,
+      user: a.user,
+      text: 'hello',
+      ts: expect.any(Number),
+      clientId: 'c-1',
+    });
     expect(ack.ts).toBeGreaterThanOrEqual(before);
     expect(ack.ts).toBeLessThanOrEqual(Date.now());
     expect(await expectNext(sb, 'message')).toEqual(ack);
     sb.send({ type: 'message', text: 'no client id' });
     const plain = await expectNext(sb, 'message');
-    expect(plain).toEqual({ type: 'message', id: 2, user: b.user, text: 'no client id', ts: expect.any(Number) });
+    expect(plain).toEqual({
+      type: 'message',
+      id: 2,
+      user: b.user,
+      text: 'no client id',
+      ts: expect.any(Number),
+    });
     expect(await expectNext(sa, 'message')).toEqual(plain);
     await closeAll(sa, sb);
   });
@@ -56,7 +75,8 @@ describe('messages', () => {
     const room = uniqueRoom('exact');
     const a = await newUser();
     const sa = await join(room, a.token);
-    const text = '<script>alert("&amp;")</script>\n\tline two\r\n\u{1F469}\u200D\u{1F4BB} \u00A0 end';
+    const text =
+      '<script>alert("&amp;")</script>\n\tline two\r\n\u{1F469}\u200D\u{1F4BB} \u00A0 end';
     sa.send({ type: 'message', text });
     expect((await expectNext(sa, 'message')).text).toBe(text);
     await sa.close();
@@ -116,7 +136,10 @@ describe('messages', () => {
     expect(await expectNext(socket, 'error')).toMatchObject({ code: 'bad_json' });
     expect(await expectNext(socket, 'error')).toMatchObject({ code: 'empty', clientId: 'c-2' });
     expect(await expectNext(socket, 'message')).toMatchObject({ id: 2, clientId: 'c-3' });
-    expect((await expectNext(socket, 'history')).messages.map((m) => m.text)).toEqual(['one', 'two']);
+    expect((await expectNext(socket, 'history')).messages.map((m) => m.text)).toEqual([
+      'one',
+      'two',
+    ]);
     await closeAll(socket);
   });
 
@@ -146,8 +169,11 @@ describe('messages', () => {
     // Whatever of the burst reached the room before the connect is in the welcome, in order;
     // the rest follows live. Together: all 20, once each.
     const live: string[] = [];
-    while (welcome.messages.length + live.length < 20) live.push((await expectNext(late, 'message')).text);
-    expect([...welcome.messages.map((m) => m.text), ...live]).toEqual(Array.from({ length: 20 }, (_, i) => `m${i + 1}`));
+    while (welcome.messages.length + live.length < 20)
+      live.push((await expectNext(late, 'message')).text);
+    expect([...welcome.messages.map((m) => m.text), ...live]).toEqual(
+      Array.from({ length: 20 }, (_, i) => `m${i + 1}`),
+    );
     await closeAll(sender, late);
   });
 });
@@ -214,12 +240,19 @@ describe('join and leave', () => {
     // The arriving socket is not told about itself.
     await expectQuiet(tab1);
     const tab2 = await connect(room, a.token);
-    expect(await expectNext(tab2, 'welcome')).toMatchObject({ members: [o.user, a.user], memberCount: 2 });
+    expect(await expectNext(tab2, 'welcome')).toMatchObject({
+      members: [o.user, a.user],
+      memberCount: 2,
+    });
     await expectQuiet(observer, tab1);
     await tab1.close();
     await expectQuiet(observer, tab2);
     await tab2.close();
-    expect(await expectNext(observer, 'leave')).toEqual({ type: 'leave', user: a.user, ts: expect.any(Number) });
+    expect(await expectNext(observer, 'leave')).toEqual({
+      type: 'leave',
+      user: a.user,
+      ts: expect.any(Number),
+    });
     await expectQuiet(observer);
     // Coming back is a new arrival.
     const tab3 = await join(room, a.token);
@@ -229,7 +262,9 @@ describe('join and leave', () => {
 
   it('switches from join/leave to a throttled presence count past PRESENCE_LIMIT users', async () => {
     const room = uniqueRoom('crowd');
-    const users = await Promise.all(Array.from({ length: PRESENCE_LIMIT + 3 }, (_, i) => newUser(`u${i + 1}`)));
+    const users = await Promise.all(
+      Array.from({ length: PRESENCE_LIMIT + 3 }, (_, i) => newUser(`u${i + 1}`)),
+    );
     const sockets: TestSocket[] = [];
     const [first, ...rest] = users;
     if (!first) throw new Error('no users');
@@ -244,8 +279,13 @@ describe('join and leave', () => {
     if (!sixth) throw new Error('not enough users');
     const sixthSocket = await connect(room, sixth.token);
     sockets.push(sixthSocket);
-    expect(await expectNext(sixthSocket, 'welcome')).toMatchObject({ memberCount: PRESENCE_LIMIT + 1 });
-    expect(await expectNext(observer, 'presence')).toEqual({ type: 'presence', count: PRESENCE_LIMIT + 1 });
+    expect(await expectNext(sixthSocket, 'welcome')).toMatchObject({
+      memberCount: PRESENCE_LIMIT + 1,
+    });
+    expect(await expectNext(observer, 'presence')).toEqual({
+      type: 'presence',
+      count: PRESENCE_LIMIT + 1,
+    });
     // Two more within the same second: at most one count a second, so the observer gets counts
     // (one or two, depending on timing) ending at 8, and never a join.
     const [seventhUser, eighthUser] = rest.slice(PRESENCE_LIMIT);
@@ -254,7 +294,8 @@ describe('join and leave', () => {
     const eighth = await connect(room, eighthUser.token);
     sockets.push(seventh, eighth);
     let count = 0;
-    for (let frames = 0; frames < 3 && count !== PRESENCE_LIMIT + 3; frames++) count = (await expectNext(observer, 'presence', 5000)).count;
+    for (let frames = 0; frames < 3 && count !== PRESENCE_LIMIT + 3; frames++)
+      count = (await expectNext(observer, 'presence', 5000)).count;
     expect(count).toBe(PRESENCE_LIMIT + 3);
     await expectNext(seventh, 'welcome');
     // members is capped at the limit and holds the most recent arrivals, oldest first.
@@ -264,9 +305,15 @@ describe('join and leave', () => {
     });
     // A departure in a large room is a count too.
     await eighth.close();
-    expect(await expectNext(observer, 'presence', 5000)).toEqual({ type: 'presence', count: PRESENCE_LIMIT + 2 });
+    expect(await expectNext(observer, 'presence', 5000)).toEqual({
+      type: 'presence',
+      count: PRESENCE_LIMIT + 2,
+    });
     await seventh.close();
-    expect(await expectNext(observer, 'presence', 5000)).toEqual({ type: 'presence', count: PRESENCE_LIMIT + 1 });
+    expect(await expectNext(observer, 'presence', 5000)).toEqual({
+      type: 'presence',
+      count: PRESENCE_LIMIT + 1,
+    });
     // Back at the limit, departures are named again.
     await sixthSocket.close();
     expect(await expectNext(observer, 'leave')).toMatchObject({ user: sixth.user });
@@ -275,7 +322,9 @@ describe('join and leave', () => {
 
   it('keeps a client’s count right when a crowd shrinks back to the limit within a second', async () => {
     const room = uniqueRoom('shrink');
-    const users = await Promise.all(Array.from({ length: PRESENCE_LIMIT + 2 }, (_, i) => newUser(`u${i + 1}`)));
+    const users = await Promise.all(
+      Array.from({ length: PRESENCE_LIMIT + 2 }, (_, i) => newUser(`u${i + 1}`)),
+    );
     const sockets: TestSocket[] = [];
     for (const user of users) sockets.push(await connect(room, user.token));
     const [observer] = sockets;
@@ -311,9 +360,12 @@ describe('join and leave', () => {
 
   it('keeps a client’s count right when the room hovers at the limit: a join and a leave within a second', async () => {
     const room = uniqueRoom('hover');
-    const users = await Promise.all(Array.from({ length: PRESENCE_LIMIT + 2 }, (_, i) => newUser(`h${i + 1}`)));
+    const users = await Promise.all(
+      Array.from({ length: PRESENCE_LIMIT + 2 }, (_, i) => newUser(`h${i + 1}`)),
+    );
     const sockets: TestSocket[] = [];
-    for (const user of users.slice(0, PRESENCE_LIMIT + 1)) sockets.push(await connect(room, user.token));
+    for (const user of users.slice(0, PRESENCE_LIMIT + 1))
+      sockets.push(await connect(room, user.token));
     const [observer] = sockets;
     if (!observer) throw new Error('no observer');
     let count = 0;
@@ -352,14 +404,17 @@ describe('join and leave', () => {
     const refused = await upgrade(room, { token: a.token });
     expect(refused.status).toBe(429);
     expect(refused.webSocket).toBeNull();
-    expect(await refused.json()).toEqual({ error: 'too many connections: at most 10 per user in a room' });
+    expect(await refused.json()).toEqual({
+      error: 'too many connections: at most 10 per user in a room',
+    });
     const sb = await connect(room, b.token);
     expect(await expectNext(sb, 'welcome')).toMatchObject({ memberCount: 2 });
     // The cap counts open sockets: closing one makes room for another.
     await tabs.pop()?.close();
     tabs.push(await join(room, a.token));
     sb.send({ type: 'message', text: 'still works' });
-    for (const tab of tabs) expect(await tab.nextOf('message')).toMatchObject({ text: 'still works' });
+    for (const tab of tabs)
+      expect(await tab.nextOf('message')).toMatchObject({ text: 'still works' });
     await closeAll(sb, ...tabs);
   });
 });
@@ -382,7 +437,8 @@ describe('errors', () => {
     await expectNext(sender, 'join');
     const big = 'x'.repeat(MAX_FRAME_BYTES + 1);
     for (let i = 0; i < 51; i++) sender.send(big);
-    for (let i = 0; i < 50; i++) expect(await expectNext(sender, 'error')).toMatchObject({ code: 'too_long' });
+    for (let i = 0; i < 50; i++)
+      expect(await expectNext(sender, 'error')).toMatchObject({ code: 'too_long' });
     expect(await sender.closed).toEqual({ code: 1009, reason: 'frames too large, repeatedly' });
     expect(await expectNext(other, 'leave')).toMatchObject({ user: a.user });
     other.send({ type: 'message', text: 'still fine' });
@@ -400,25 +456,40 @@ describe('errors', () => {
     // A socket whose attachment no longer says who it is can only come from a bug of ours; the
     // eviction drops the room's cached copy so the corrupted one is read.
     const stub = roomStub(room);
-    await runInDurableObject(stub, (_instance, state) => state.getWebSockets(a.user.id)[0]?.serializeAttachment({ bogus: true }));
+    await runInDurableObject(stub, (_instance, state) =>
+      state.getWebSockets(a.user.id)[0]?.serializeAttachment({ bogus: true }),
+    );
     await evictDurableObject(stub);
     broken.send({ type: 'message', text: 'boom' });
     expect(await broken.closed).toEqual({ code: 1011, reason: 'internal error' });
     healthy.send({ type: 'message', text: 'still here' });
-    expect(await expectNext(healthy, 'message')).toMatchObject({ id: 1, text: 'still here', user: b.user });
+    expect(await expectNext(healthy, 'message')).toMatchObject({
+      id: 1,
+      text: 'still here',
+      user: b.user,
+    });
     await closeAll(healthy);
   });
 
   const big = (size: number) => {
     const shell = JSON.stringify({ type: 'message', text: 'padded', pad: '' });
-    return JSON.stringify({ type: 'message', text: 'padded', pad: 'x'.repeat(size - shell.length) });
+    return JSON.stringify({
+      type: 'message',
+      text: 'padded',
+      pad: 'x'.repeat(size - shell.length),
+    });
   };
 
   it.each<[string, string | ArrayBuffer, string, string?]>([
     ['text that is not JSON', 'hello', 'bad_json', 'frame is not valid JSON'],
     ['truncated JSON', '{"type":"message","text":"hi"', 'bad_json', 'frame is not valid JSON'],
     ['an empty frame', '', 'bad_json', 'frame is not valid JSON'],
-    ['a binary frame, even one holding a valid message', binaryFrame('{"type":"message","text":"hi"}'), 'bad_frame', 'binary frames are not accepted'],
+    [
+      'a binary frame, even one holding a valid message',
+      binaryFrame('{"type":"message","text":"hi"}'),
+      'bad_frame',
+      'binary frames are not accepted',
+    ],
     ['a JSON array', '[]', 'bad_frame'],
     ['a JSON string', '"message"', 'bad_frame'],
     ['JSON null', 'null', 'bad_frame'],
@@ -430,29 +501,61 @@ describe('errors', () => {
     ['a C1 control character in the text', '{"type":"message","text":"a\\u009bb"}', 'bad_frame'],
     ['a lone surrogate in the text', '{"type":"message","text":"a\\ud800"}', 'bad_frame'],
     ['a clientId with a space', '{"type":"message","text":"hi","clientId":"a b"}', 'bad_frame'],
-    ['a clientId of 65 characters', JSON.stringify({ type: 'message', text: 'hi', clientId: 'c'.repeat(65) }), 'bad_frame'],
+    [
+      'a clientId of 65 characters',
+      JSON.stringify({ type: 'message', text: 'hi', clientId: 'c'.repeat(65) }),
+      'bad_frame',
+    ],
     ['an empty clientId', '{"type":"message","text":"hi","clientId":""}', 'bad_frame'],
-    ['text of 2001 characters', JSON.stringify({ type: 'message', text: 'a'.repeat(2001) }), 'too_long', 'text is longer than 2000 characters'],
-    ['text of 2001 emoji (8 KB, under the frame limit)', JSON.stringify({ type: 'message', text: '\u{1F600}'.repeat(2001) }), 'too_long', 'text is longer than 2000 characters'],
-    ['a frame of 16 KiB + 1 byte with short text', big(MAX_FRAME_BYTES + 1), 'too_long', 'frame is larger than 16384 bytes'],
-    ['a frame far over 16 KiB', JSON.stringify({ type: 'message', text: 'a'.repeat(100_000) }), 'too_long', 'frame is larger than 16384 bytes'],
+    [
+      'text of 2001 characters',
+      JSON.stringify({ type: 'message', text: 'a'.repeat(2001) }),
+      'too_long',
+      'text is longer than 2000 characters',
+    ],
+    [
+      'text of 2001 emoji (8 KB, under the frame limit)',
+      JSON.stringify({ type: 'message', text: '\u{1F600}'.repeat(2001) }),
+      'too_long',
+      'text is longer than 2000 characters',
+    ],
+    [
+      'a frame of 16 KiB + 1 byte with short text',
+      big(MAX_FRAME_BYTES + 1),
+      'too_long',
+      'frame is larger than 16384 bytes',
+    ],
+    [
+      'a frame far over 16 KiB',
+      JSON.stringify({ type: 'message', text: 'a'.repeat(100_000) }),
+      'too_long',
+      'frame is larger than 16384 bytes',
+    ],
     ['empty text', '{"type":"message","text":""}', 'empty', 'text is empty'],
-    ['text of whitespace only', '{"type":"message","text":" \\n\\t\\r "}', 'empty', 'text is empty'],
-  ])('answers %s with an error frame, stores nothing and keeps the socket working', async (_label, frame, code, message) => {
-    const { room, a, b, sa, sb } = await annAndBob('err');
-    sa.send(frame);
-    const error = await expectNext(sa, 'error');
-    expect(error.code).toBe(code);
-    if (message) expect(error.message).toBe(message);
-    expect(error.message.length).toBeGreaterThan(0);
-    expect(error).not.toHaveProperty('clientId');
-    // The error goes to its sender only; nothing was stored or broadcast.
-    await expectQuiet(sb);
-    sa.send({ type: 'message', text: 'after the error' });
-    expect(await expectNext(sa, 'message')).toMatchObject({ id: 1, text: 'after the error' });
-    expect(await expectNext(sb, 'message')).toMatchObject({ id: 1, text: 'after the error' });
-    await closeAll(sa, sb);
-  });
+    [
+      'text of whitespace only',
+      '{"type":"message","text":" \\n\\t\\r "}',
+      'empty',
+      'text is empty',
+    ],
+  ])(
+    'answers %s with an error frame, stores nothing and keeps the socket working',
+    async (_label, frame, code, message) => {
+      const { room, a, b, sa, sb } = await annAndBob('err');
+      sa.send(frame);
+      const error = await expectNext(sa, 'error');
+      expect(error.code).toBe(code);
+      if (message) expect(error.message).toBe(message);
+      expect(error.message.length).toBeGreaterThan(0);
+      expect(error).not.toHaveProperty('clientId');
+      // The error goes to its sender only; nothing was stored or broadcast.
+      await expectQuiet(sb);
+      sa.send({ type: 'message', text: 'after the error' });
+      expect(await expectNext(sa, 'message')).toMatchObject({ id: 1, text: 'after the error' });
+      expect(await expectNext(sb, 'message')).toMatchObject({ id: 1, text: 'after the error' });
+      await closeAll(sa, sb);
+    },
+  );
 
   it.each([
     ['empty', { type: 'message', text: '   ', clientId: 'retry-1' }],
@@ -571,12 +674,19 @@ describe('hibernation', () => {
     await expectNext(a2, 'join');
     await evictDurableObject(roomStub(room));
     const sc = await connect(room, c.token);
-    expect(await expectNext(sc, 'welcome')).toMatchObject({ members: [a.user, b.user, c.user], memberCount: 3 });
-    for (const socket of [a1, a2, sb]) expect(await expectNext(socket, 'join')).toMatchObject({ user: c.user });
+    expect(await expectNext(sc, 'welcome')).toMatchObject({
+      members: [a.user, b.user, c.user],
+      memberCount: 3,
+    });
+    for (const socket of [a1, a2, sb])
+      expect(await expectNext(socket, 'join')).toMatchObject({ user: c.user });
     // A second tab after eviction is still no arrival.
     await evictDurableObject(roomStub(room));
     const a3 = await connect(room, a.token);
-    expect(await expectNext(a3, 'welcome')).toMatchObject({ members: [b.user, c.user, a.user], memberCount: 3 });
+    expect(await expectNext(a3, 'welcome')).toMatchObject({
+      members: [b.user, c.user, a.user],
+      memberCount: 3,
+    });
     await expectQuiet(sb, sc);
     await closeAll(a1, a2, a3, sb, sc);
   });
@@ -593,7 +703,11 @@ describe('hibernation', () => {
     await expectQuiet(sb);
     await evictDurableObject(roomStub(room));
     await a2.close();
-    expect(await expectNext(sb, 'leave')).toEqual({ type: 'leave', user: a.user, ts: expect.any(Number) });
+    expect(await expectNext(sb, 'leave')).toEqual({
+      type: 'leave',
+      user: a.user,
+      ts: expect.any(Number),
+    });
     await closeAll(sb);
   });
 
@@ -608,7 +722,9 @@ describe('hibernation', () => {
     await evictDurableObject(roomStub(room));
     sa.ws.close(1000, 'bye');
     sb.ws.close(1000, 'bye');
-    const leaves = [await expectNext(observer, 'leave'), await expectNext(observer, 'leave')].map((frame) => frame.user.name);
+    const leaves = [await expectNext(observer, 'leave'), await expectNext(observer, 'leave')].map(
+      (frame) => frame.user.name,
+    );
     expect(leaves.sort()).toEqual(['Ann', 'Bob']);
     await expectQuiet(observer);
     await closeAll(observer);
@@ -618,7 +734,11 @@ describe('hibernation', () => {
     const { room, a, b, sa, sb } = await annAndBob('hib-leave');
     await evictDurableObject(roomStub(room));
     await sa.close();
-    expect(await expectNext(sb, 'leave')).toEqual({ type: 'leave', user: a.user, ts: expect.any(Number) });
+    expect(await expectNext(sb, 'leave')).toEqual({
+      type: 'leave',
+      user: a.user,
+      ts: expect.any(Number),
+    });
     // And the member list agrees.
     const sc = await connect(room, (await newUser('Cy')).token);
     expect(await expectNext(sc, 'welcome')).toMatchObject({ memberCount: 2 });
@@ -632,7 +752,9 @@ describe('hibernation', () => {
     await evictDurableObject(roomStub(room));
     sa.send(PING_FRAME);
     expect(await sa.next()).toEqual({ type: 'pong' });
-    const stamped = await runInDurableObject(roomStub(room), (_instance, state) => state.getWebSocketAutoResponseTimestamp(onlySocket(state, a.user.id)));
+    const stamped = await runInDurableObject(roomStub(room), (_instance, state) =>
+      state.getWebSocketAutoResponseTimestamp(onlySocket(state, a.user.id)),
+    );
     expect(stamped).toBeInstanceOf(Date);
     // And the room itself still answers everything else.
     sa.send({ type: 'message', text: 'awake' });
@@ -670,7 +792,11 @@ describe('ghost sockets', () => {
     const sy = await join(room, young.token);
     for (const socket of [sg, sp, st]) await drainPending(socket);
     await evictDurableObject(roomStub(room));
-    await ageSockets(room, [ghost.user.id, pinger.user.id, talker.user.id], 2 * HEARTBEAT_INTERVAL_MS + 5000);
+    await ageSockets(
+      room,
+      [ghost.user.id, pinger.user.id, talker.user.id],
+      2 * HEARTBEAT_INTERVAL_MS + 5000,
+    );
     await ageSockets(room, [young.user.id], 2 * HEARTBEAT_INTERVAL_MS - 5000);
     // Signs of life after the rewrite: an auto-answered ping, and a frame the room handles.
     sp.send(PING_FRAME);
@@ -685,7 +811,9 @@ describe('ghost sockets', () => {
       await expectQuiet(socket);
     }
     // The sweep keeps looking while sockets remain.
-    const alarm = await runInDurableObject(roomStub(room), (_instance, state) => state.storage.getAlarm());
+    const alarm = await runInDurableObject(roomStub(room), (_instance, state) =>
+      state.storage.getAlarm(),
+    );
     expect(alarm).toEqual(expect.any(Number));
     const late = await connect(room, (await newUser('Late')).token);
     expect(await expectNext(late, 'welcome')).toMatchObject({ memberCount: 4 });
@@ -702,7 +830,10 @@ describe('ghost sockets', () => {
     await ageSockets(room, [ghost.user.id], 2 * HEARTBEAT_INTERVAL_MS + 5000);
     const newcomer = await newUser('New');
     const sn = await connect(room, newcomer.token);
-    expect(await expectNext(sn, 'welcome')).toMatchObject({ members: [live.user, newcomer.user], memberCount: 2 });
+    expect(await expectNext(sn, 'welcome')).toMatchObject({
+      members: [live.user, newcomer.user],
+      memberCount: 2,
+    });
     expect(await sg.closed).toEqual({ code: 1000, reason: 'no heartbeat' });
     expect(await expectNext(sl, 'leave')).toMatchObject({ user: ghost.user });
     expect(await expectNext(sl, 'join')).toMatchObject({ user: newcomer.user });

@@ -3,16 +3,31 @@
 // test must change (GUEST_TOKENS, AUTH_SECRET, ALLOWED_ORIGINS, TOKEN_TTL_SECONDS) are passed to
 // the Worker's own fetch handler as a modified env; everything else goes through exports.default.
 import { env, exports } from 'cloudflare:workers';
-import { createExecutionContext, listDurableObjectIds, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  listDurableObjectIds,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { sign } from 'hono/jwt';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
-import { acceptSocket, closeAll, connect, expectNext, newUser, ORIGIN, uniqueRoom, upgrade, upgradeRequest } from './helpers.ts';
+import {
+  acceptSocket,
+  closeAll,
+  connect,
+  expectNext,
+  newUser,
+  ORIGIN,
+  uniqueRoom,
+  upgrade,
+  upgradeRequest,
+} from './helpers.ts';
 
 const SECRET = env.AUTH_SECRET ?? '';
 const DAY_SECONDS = 24 * 60 * 60;
-const ROOM_NAME_ERROR = 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit';
+const ROOM_NAME_ERROR =
+  'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit';
 const AFTER_ERROR = 'after must be a non-negative integer';
 const TOKEN_ERROR = 'invalid or expired token';
 
@@ -22,7 +37,12 @@ const IssuedBody = v.strictObject({
   user: v.strictObject({ id: v.string(), name: v.string() }),
   expiresAt: v.number(),
 });
-const Claims = v.looseObject({ sub: v.string(), name: v.string(), iat: v.number(), exp: v.number() });
+const Claims = v.looseObject({
+  sub: v.string(),
+  name: v.string(),
+  iat: v.number(),
+  exp: v.number(),
+});
 
 /** Calls the Worker's fetch handler with some settings changed, as a deployment with other vars would. */
 async function fetchWith(request: Request, overrides: Partial<Env>): Promise<Response> {
@@ -50,7 +70,11 @@ let addressCounter = 0;
  * A guest token request. The endpoint limits tokens per client address (30 a minute), so each
  * request comes from its own documentation-range address and this file never trips the limiter.
  */
-function tokenRequest(body: BodyInit | null, headers: Record<string, string> = {}, method = 'POST'): Request {
+function tokenRequest(
+  body: BodyInit | null,
+  headers: Record<string, string> = {},
+  method = 'POST',
+): Request {
   const address = `2001:db8::${(++addressCounter).toString(16)}`;
   return new Request(`${ORIGIN}/api/token`, {
     method,
@@ -100,7 +124,9 @@ async function roomExists(room: string): Promise<boolean> {
 describe('POST /api/token', () => {
   it('issues a signed token, its user and its expiry for a guest name', async () => {
     const before = Date.now();
-    const body = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))));
+    const body = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
     const after = Date.now();
     expect(body.user.name).toBe('alice');
     expect(body.user.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -119,13 +145,19 @@ describe('POST /api/token', () => {
   });
 
   it('gives each new guest a different id', async () => {
-    const one = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))));
-    const two = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))));
+    const one = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
+    const two = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
     expect(one.user.id).not.toBe(two.user.id);
   });
 
   it('takes the token lifetime from TOKEN_TTL_SECONDS', async () => {
-    const body = await issued(await fetchWith(tokenRequest(JSON.stringify({ name: 'alice' })), { TOKEN_TTL_SECONDS: '60' }));
+    const body = await issued(
+      await fetchWith(tokenRequest(JSON.stringify({ name: 'alice' })), { TOKEN_TTL_SECONDS: '60' }),
+    );
     const claims = claimsOf(body.token);
     expect(claims.exp - claims.iat).toBe(60);
     expect(body.expiresAt).toBe(claims.exp * 1000);
@@ -134,10 +166,22 @@ describe('POST /api/token', () => {
   it.each([
     ['trims the name', '  alice  ', 'alice'],
     ['collapses runs of spaces, tabs and newlines', 'Ann \t\n  Lee', 'Ann Lee'],
-    ['collapses other Unicode spaces (NBSP, ideographic space)', '\u00A0Zo\u00EB\u3000\u3000Q', 'Zo\u00EB Q'],
+    [
+      'collapses other Unicode spaces (NBSP, ideographic space)',
+      '\u00A0Zo\u00EB\u3000\u3000Q',
+      'Zo\u00EB Q',
+    ],
     ['normalises to NFC', 'Zoe\u0308', 'Zo\u00EB'],
-    ['keeps joiners, which emoji need', '\u{1F469}\u200D\u{1F4BB} dev', '\u{1F469}\u200D\u{1F4BB} dev'],
-    ['accepts 32 code points even when they take 64 UTF-16 units', '\u{1F600}'.repeat(32), '\u{1F600}'.repeat(32)],
+    [
+      'keeps joiners, which emoji need',
+      '\u{1F469}\u200D\u{1F4BB} dev',
+      '\u{1F469}\u200D\u{1F4BB} dev',
+    ],
+    [
+      'accepts 32 code points even when they take 64 UTF-16 units',
+      '\u{1F600}'.repeat(32),
+      '\u{1F600}'.repeat(32),
+    ],
   ])('%s', async (_label, name, expected) => {
     const body = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name }))));
     expect(body.user.name).toBe(expected);
@@ -147,17 +191,57 @@ describe('POST /api/token', () => {
   it.each([
     ['an empty name', '{"name":""}', 'name is empty'],
     ['a name of spaces only', '{"name":" \\t\\n "}', 'name is empty'],
-    ['a name of 33 characters', JSON.stringify({ name: 'a'.repeat(33) }), 'name is longer than 32 characters'],
-    ['a name of 33 emoji', JSON.stringify({ name: '\u{1F600}'.repeat(33) }), 'name is longer than 32 characters'],
-    ['a C0 control character', '{"name":"a\\u0007b"}', 'name contains control or invisible formatting characters'],
+    [
+      'a name of 33 characters',
+      JSON.stringify({ name: 'a'.repeat(33) }),
+      'name is longer than 32 characters',
+    ],
+    [
+      'a name of 33 emoji',
+      JSON.stringify({ name: '\u{1F600}'.repeat(33) }),
+      'name is longer than 32 characters',
+    ],
+    [
+      'a C0 control character',
+      '{"name":"a\\u0007b"}',
+      'name contains control or invisible formatting characters',
+    ],
     ['DEL', '{"name":"a\\u007fb"}', 'name contains control or invisible formatting characters'],
-    ['a C1 control character', '{"name":"a\\u0085b"}', 'name contains control or invisible formatting characters'],
-    ['a bidi override', '{"name":"a\\u202eb"}', 'name contains control or invisible formatting characters'],
-    ['a bidi isolate', '{"name":"a\\u2066b"}', 'name contains control or invisible formatting characters'],
-    ['the Arabic letter mark', '{"name":"a\\u061cb"}', 'name contains control or invisible formatting characters'],
-    ['a left-to-right mark', '{"name":"a\\u200eb"}', 'name contains control or invisible formatting characters'],
-    ['a zero-width space', '{"name":"a\\u200bb"}', 'name contains control or invisible formatting characters'],
-    ['a byte order mark', '{"name":"\\ufeffalice"}', 'name contains control or invisible formatting characters'],
+    [
+      'a C1 control character',
+      '{"name":"a\\u0085b"}',
+      'name contains control or invisible formatting characters',
+    ],
+    [
+      'a bidi override',
+      '{"name":"a\\u202eb"}',
+      'name contains control or invisible formatting characters',
+    ],
+    [
+      'a bidi isolate',
+      '{"name":"a\\u2066b"}',
+      'name contains control or invisible formatting characters',
+    ],
+    [
+      'the Arabic letter mark',
+      '{"name":"a\\u061cb"}',
+      'name contains control or invisible formatting characters',
+    ],
+    [
+      'a left-to-right mark',
+      '{"name":"a\\u200eb"}',
+      'name contains control or invisible formatting characters',
+    ],
+    [
+      'a zero-width space',
+      '{"name":"a\\u200bb"}',
+      'name contains control or invisible formatting characters',
+    ],
+    [
+      'a byte order mark',
+      '{"name":"\\ufeffalice"}',
+      'name contains control or invisible formatting characters',
+    ],
     ['a lone surrogate', '{"name":"a\\ud800"}', 'name is not well-formed Unicode'],
     ['a number', '{"name":42}', 'name must be a string'],
     ['null', '{"name":null}', 'name must be a string'],
@@ -174,9 +258,15 @@ describe('POST /api/token', () => {
   });
 
   it('keeps the user id when refreshed with a valid token, and takes the new name', async () => {
-    const first = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))));
+    const first = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
     const second = await issued(
-      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'Alice B' }), { Authorization: `Bearer ${first.token}` })),
+      await exports.default.fetch(
+        tokenRequest(JSON.stringify({ name: 'Alice B' }), {
+          Authorization: `Bearer ${first.token}`,
+        }),
+      ),
     );
     expect(second.user).toEqual({ id: first.user.id, name: 'Alice B' });
     expect(claimsOf(second.token).sub).toBe(first.user.id);
@@ -185,27 +275,52 @@ describe('POST /api/token', () => {
   it('keeps the user id when refreshed with a token that expired within 7 days', async () => {
     const sub = crypto.randomUUID();
     const now = nowSeconds();
-    const expired = await sign(claims({ sub, iat: now - 3 * DAY_SECONDS - 900, exp: now - 3 * DAY_SECONDS }), SECRET, 'HS256');
-    const body = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `bearer ${expired}` })));
+    const expired = await sign(
+      claims({ sub, iat: now - 3 * DAY_SECONDS - 900, exp: now - 3 * DAY_SECONDS }),
+      SECRET,
+      'HS256',
+    );
+    const body = await issued(
+      await exports.default.fetch(
+        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `bearer ${expired}` }),
+      ),
+    );
     expect(body.user.id).toBe(sub);
     // The refreshed token is current, not a copy of the old expiry.
     expect(claimsOf(body.token).exp).toBeGreaterThan(now);
   });
 
   it.each([
-    ['expired more than 7 days ago', async () => sign(claims({ sub: 'old-user', exp: nowSeconds() - 8 * DAY_SECONDS }), SECRET, 'HS256')],
-    ['signed with another secret', async () => sign(claims({ sub: 'forged-user' }), 'not-the-secret', 'HS256')],
+    [
+      'expired more than 7 days ago',
+      async () =>
+        sign(claims({ sub: 'old-user', exp: nowSeconds() - 8 * DAY_SECONDS }), SECRET, 'HS256'),
+    ],
+    [
+      'signed with another secret',
+      async () => sign(claims({ sub: 'forged-user' }), 'not-the-secret', 'HS256'),
+    ],
     ['not a JWT', async () => 'garbage'],
   ])('ignores a bearer token %s and issues a new id', async (_label, makeToken) => {
     const token = await makeToken();
-    const body = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `Bearer ${token}` })));
+    const body = await issued(
+      await exports.default.fetch(
+        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `Bearer ${token}` }),
+      ),
+    );
     // The old subs are not UUIDs, so a fresh UUID proves a new identity was issued.
     expect(body.user.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   });
 
   it('ignores an Authorization header that is not a bearer token', async () => {
-    const valid = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))));
-    const body = await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `Basic ${valid.token}` })));
+    const valid = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
+    const body = await issued(
+      await exports.default.fetch(
+        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `Basic ${valid.token}` }),
+      ),
+    );
     expect(body.user.id).not.toBe(valid.user.id);
   });
 
@@ -222,7 +337,11 @@ describe('POST /api/token', () => {
     };
     expect(padded(4096)).toHaveLength(4096);
     await issued(await exports.default.fetch(tokenRequest(padded(4096))));
-    await expectError(await exports.default.fetch(tokenRequest(padded(4097))), 413, 'body is larger than 4096 bytes');
+    await expectError(
+      await exports.default.fetch(tokenRequest(padded(4097))),
+      413,
+      'body is larger than 4096 bytes',
+    );
   });
 
   it('refuses a streamed body over 4 KiB that declares no length with 413', async () => {
@@ -242,14 +361,23 @@ describe('POST /api/token', () => {
 
   it('refuses with 403 when GUEST_TOKENS is off, for new guests and for refreshes', async () => {
     const valid = await newUser('alice');
-    await expectError(await fetchWith(tokenRequest('{"name":"alice"}'), { GUEST_TOKENS: 'off' }), 403, 'guest tokens are turned off');
     await expectError(
-      await fetchWith(tokenRequest('{"name":"alice"}', { Authorization: `Bearer ${valid.token}` }), { GUEST_TOKENS: 'off' }),
+      await fetchWith(tokenRequest('{"name":"alice"}'), { GUEST_TOKENS: 'off' }),
+      403,
+      'guest tokens are turned off',
+    );
+    await expectError(
+      await fetchWith(
+        tokenRequest('{"name":"alice"}', { Authorization: `Bearer ${valid.token}` }),
+        { GUEST_TOKENS: 'off' },
+      ),
       403,
       'guest tokens are turned off',
     );
     // Tokens minted elsewhere ("bring your own auth") still open rooms.
-    const res = await fetchWith(upgradeRequest(uniqueRoom('byo'), { token: valid.token }), { GUEST_TOKENS: 'off' });
+    const res = await fetchWith(upgradeRequest(uniqueRoom('byo'), { token: valid.token }), {
+      GUEST_TOKENS: 'off',
+    });
     const socket = await acceptSocket(res);
     expect((await expectNext(socket, 'welcome')).user).toEqual(valid.user);
     await socket.close();
@@ -261,7 +389,11 @@ describe('POST /api/token', () => {
       503,
       'service not configured: AUTH_SECRET is not set',
     );
-    await expectError(await fetchWith(tokenRequest('{"name":"alice"}'), { AUTH_SECRET: '' }), 503, 'service not configured: AUTH_SECRET is not set');
+    await expectError(
+      await fetchWith(tokenRequest('{"name":"alice"}'), { AUTH_SECRET: '' }),
+      503,
+      'service not configured: AUTH_SECRET is not set',
+    );
   });
 });
 
@@ -279,7 +411,11 @@ describe('GET /api/rooms/:room/ws refusals', () => {
 
   async function refusalRequest(c: Case): Promise<Request> {
     const query: Record<string, string> = {};
-    if (c.token !== 'none') query.token = c.token === 'bad' ? await sign(claims(), 'not-the-secret', 'HS256') : (await newUser()).token;
+    if (c.token !== 'none')
+      query.token =
+        c.token === 'bad'
+          ? await sign(claims(), 'not-the-secret', 'HS256')
+          : (await newUser()).token;
     if (c.after !== undefined) query.after = c.after;
     const headers: Record<string, string> = {};
     if (c.upgrade !== null) headers.Upgrade = c.upgrade ?? 'websocket';
@@ -289,13 +425,22 @@ describe('GET /api/rooms/:room/ws refusals', () => {
 
   it.each<[string, Case]>([
     ['no Upgrade header', { upgrade: null, status: 426, error: 'expected a WebSocket upgrade' }],
-    ['an Upgrade to something else', { upgrade: 'h2c', status: 426, error: 'expected a WebSocket upgrade' }],
+    [
+      'an Upgrade to something else',
+      { upgrade: 'h2c', status: 426, error: 'expected a WebSocket upgrade' },
+    ],
     ['a room name with a dot', { room: 'a.b', status: 400, error: ROOM_NAME_ERROR }],
     ['a room name starting with a dash', { room: '-lobby', status: 400, error: ROOM_NAME_ERROR }],
-    ['a room name starting with an underscore', { room: '_lobby', status: 400, error: ROOM_NAME_ERROR }],
+    [
+      'a room name starting with an underscore',
+      { room: '_lobby', status: 400, error: ROOM_NAME_ERROR },
+    ],
     ['a room name of 65 characters', { room: 'a'.repeat(65), status: 400, error: ROOM_NAME_ERROR }],
     ['a room name with a space', { room: 'a%20b', status: 400, error: ROOM_NAME_ERROR }],
-    ['a room name with a non-ASCII letter', { room: 'caf%C3%A9', status: 400, error: ROOM_NAME_ERROR }],
+    [
+      'a room name with a non-ASCII letter',
+      { room: 'caf%C3%A9', status: 400, error: ROOM_NAME_ERROR },
+    ],
     ['after=-1', { after: '-1', status: 400, error: AFTER_ERROR }],
     ['after=1.5', { after: '1.5', status: 400, error: AFTER_ERROR }],
     ['after=x', { after: 'x', status: 400, error: AFTER_ERROR }],
@@ -303,18 +448,47 @@ describe('GET /api/rooms/:room/ws refusals', () => {
     ['after=1e3', { after: '1e3', status: 400, error: AFTER_ERROR }],
     ['after=+1', { after: '+1', status: 400, error: AFTER_ERROR }],
     ['after of 17 digits', { after: '12345678901234567', status: 400, error: AFTER_ERROR }],
-    ['after beyond the largest safe integer', { after: '9999999999999999', status: 400, error: AFTER_ERROR }],
+    [
+      'after beyond the largest safe integer',
+      { after: '9999999999999999', status: 400, error: AFTER_ERROR },
+    ],
     ['a foreign Origin', { origin: FOREIGN, status: 403, error: 'origin not allowed' }],
-    ['the own host over another scheme', { origin: 'https://chat.test', status: 403, error: 'origin not allowed' }],
-    ['the own host on another port', { origin: 'http://chat.test:8080', status: 403, error: 'origin not allowed' }],
+    [
+      'the own host over another scheme',
+      { origin: 'https://chat.test', status: 403, error: 'origin not allowed' },
+    ],
+    [
+      'the own host on another port',
+      { origin: 'http://chat.test:8080', status: 403, error: 'origin not allowed' },
+    ],
     ['Origin: null', { origin: 'null', status: 403, error: 'origin not allowed' }],
     ['no token', { token: 'none', status: 401, error: TOKEN_ERROR }],
     ['a bad token', { token: 'bad', status: 401, error: TOKEN_ERROR }],
     // Combinations: each refusal wins over every one checked after it.
-    ['426 before 400, 403 and 401', { upgrade: null, room: 'a.b', after: '-1', origin: FOREIGN, token: 'bad', status: 426, error: 'expected a WebSocket upgrade' }],
-    ['426 before a bad after', { upgrade: null, after: 'x', status: 426, error: 'expected a WebSocket upgrade' }],
-    ['400 (room) before 403 and 401', { room: 'a.b', origin: FOREIGN, token: 'none', status: 400, error: ROOM_NAME_ERROR }],
-    ['400 (after) before 403 and 401', { after: '1.5', origin: FOREIGN, token: 'bad', status: 400, error: AFTER_ERROR }],
+    [
+      '426 before 400, 403 and 401',
+      {
+        upgrade: null,
+        room: 'a.b',
+        after: '-1',
+        origin: FOREIGN,
+        token: 'bad',
+        status: 426,
+        error: 'expected a WebSocket upgrade',
+      },
+    ],
+    [
+      '426 before a bad after',
+      { upgrade: null, after: 'x', status: 426, error: 'expected a WebSocket upgrade' },
+    ],
+    [
+      '400 (room) before 403 and 401',
+      { room: 'a.b', origin: FOREIGN, token: 'none', status: 400, error: ROOM_NAME_ERROR },
+    ],
+    [
+      '400 (after) before 403 and 401',
+      { after: '1.5', origin: FOREIGN, token: 'bad', status: 400, error: AFTER_ERROR },
+    ],
     ['403 before 401', { origin: FOREIGN, token: 'bad', status: 403, error: 'origin not allowed' }],
   ])('refuses %s', async (_label, c) => {
     const request = await refusalRequest(c);
@@ -325,21 +499,43 @@ describe('GET /api/rooms/:room/ws refusals', () => {
   });
 
   it.each<[string, () => Promise<string>]>([
-    ['alg none', async () => `${base64url('{"alg":"none","typ":"JWT"}')}.${base64url(JSON.stringify(claims()))}.`],
+    [
+      'alg none',
+      async () =>
+        `${base64url('{"alg":"none","typ":"JWT"}')}.${base64url(JSON.stringify(claims()))}.`,
+    ],
     ['alg HS512, even with the right secret', async () => sign(claims(), SECRET, 'HS512')],
     ['a wrong secret', async () => sign(claims(), 'not-the-secret', 'HS256')],
     ['an expired token', async () => sign(claims({ exp: nowSeconds() - 10 }), SECRET, 'HS256')],
-    ['a token expired a day ago (refresh grace does not open rooms)', async () => sign(claims({ exp: nowSeconds() - DAY_SECONDS }), SECRET, 'HS256')],
+    [
+      'a token expired a day ago (refresh grace does not open rooms)',
+      async () => sign(claims({ exp: nowSeconds() - DAY_SECONDS }), SECRET, 'HS256'),
+    ],
     ['no exp', async () => sign(claims({ exp: undefined }), SECRET, 'HS256')],
-    ['a string exp', async () => sign(claims({ exp: String(nowSeconds() + 900) }), SECRET, 'HS256')],
+    [
+      'a string exp',
+      async () => sign(claims({ exp: String(nowSeconds() + 900) }), SECRET, 'HS256'),
+    ],
     ['a numeric sub', async () => sign(claims({ sub: 42 }), SECRET, 'HS256')],
     ['an empty sub', async () => sign(claims({ sub: '' }), SECRET, 'HS256')],
-    ['a name with a bidi override', async () => sign(claims({ name: 'a\u202Eb' }), SECRET, 'HS256')],
-    ['a tampered payload', async () => {
-      const [header, , signature] = (await sign(claims({ name: 'alice' }), SECRET, 'HS256')).split('.');
-      return `${header}.${base64url(JSON.stringify(claims({ name: 'mallory' })))}.${signature}`;
-    }],
-    ['two segments', async () => `${base64url('{"alg":"HS256","typ":"JWT"}')}.${base64url(JSON.stringify(claims()))}`],
+    [
+      'a name with a bidi override',
+      async () => sign(claims({ name: 'a\u202Eb' }), SECRET, 'HS256'),
+    ],
+    [
+      'a tampered payload',
+      async () => {
+        const [header, , signature] = (
+          await sign(claims({ name: 'alice' }), SECRET, 'HS256')
+        ).split('.');
+        return `${header}.${base64url(JSON.stringify(claims({ name: 'mallory' })))}.${signature}`;
+      },
+    ],
+    [
+      'two segments',
+      async () =>
+        `${base64url('{"alg":"HS256","typ":"JWT"}')}.${base64url(JSON.stringify(claims()))}`,
+    ],
     ['random text', async () => 'not.a.jwt'],
   ])('refuses a token with %s with 401 JSON', async (_label, makeToken) => {
     const room = uniqueRoom('jwt');
@@ -350,10 +546,21 @@ describe('GET /api/rooms/:room/ws refusals', () => {
   it('fails closed with 503 when AUTH_SECRET is not set, after the earlier checks', async () => {
     const { token } = await newUser();
     const room = uniqueRoom('nosecret');
-    await expectError(await fetchWith(upgradeRequest(room, { token }), { AUTH_SECRET: undefined }), 503, 'service not configured: AUTH_SECRET is not set');
-    await expectError(await fetchWith(upgradeRequest(room, { token }, {}), { AUTH_SECRET: undefined }), 426, 'expected a WebSocket upgrade');
     await expectError(
-      await fetchWith(upgradeRequest(room, { token }, { Upgrade: 'websocket', Origin: 'https://evil.example' }), { AUTH_SECRET: undefined }),
+      await fetchWith(upgradeRequest(room, { token }), { AUTH_SECRET: undefined }),
+      503,
+      'service not configured: AUTH_SECRET is not set',
+    );
+    await expectError(
+      await fetchWith(upgradeRequest(room, { token }, {}), { AUTH_SECRET: undefined }),
+      426,
+      'expected a WebSocket upgrade',
+    );
+    await expectError(
+      await fetchWith(
+        upgradeRequest(room, { token }, { Upgrade: 'websocket', Origin: 'https://evil.example' }),
+        { AUTH_SECRET: undefined },
+      ),
       403,
       'origin not allowed',
     );
@@ -381,7 +588,10 @@ describe('GET /api/rooms/:room/ws accepted', () => {
     const sockets = [];
     for (const origin of ['https://app.example', 'https://other.example', ORIGIN]) {
       const { token } = await newUser();
-      const res = await fetchWith(upgradeRequest(room, { token }, { Upgrade: 'websocket', Origin: origin }), overrides);
+      const res = await fetchWith(
+        upgradeRequest(room, { token }, { Upgrade: 'websocket', Origin: origin }),
+        overrides,
+      );
       expect(res.status, origin).toBe(101);
       const socket = await acceptSocket(res);
       await expectNext(socket, 'welcome');
@@ -389,12 +599,19 @@ describe('GET /api/rooms/:room/ws accepted', () => {
     }
     const { token } = await newUser();
     await expectError(
-      await fetchWith(upgradeRequest(room, { token }, { Upgrade: 'websocket', Origin: 'https://evil.example' }), overrides),
+      await fetchWith(
+        upgradeRequest(room, { token }, { Upgrade: 'websocket', Origin: 'https://evil.example' }),
+        overrides,
+      ),
       403,
       'origin not allowed',
     );
     // Without the setting the same origin is foreign.
-    await expectError(await upgrade(room, { token }, { Upgrade: 'websocket', Origin: 'https://app.example' }), 403, 'origin not allowed');
+    await expectError(
+      await upgrade(room, { token }, { Upgrade: 'websocket', Origin: 'https://app.example' }),
+      403,
+      'origin not allowed',
+    );
     await closeAll(...sockets);
   });
 
@@ -417,7 +634,10 @@ describe('GET /api/rooms/:room/ws accepted', () => {
     expect(welcome.memberCount).toBe(2);
     expect((await expectNext(upper, 'join')).user).toEqual(b.user);
     upper.send({ type: 'message', text: 'hello from upper case' });
-    expect(await expectNext(lower, 'message')).toMatchObject({ text: 'hello from upper case', user: a.user });
+    expect(await expectNext(lower, 'message')).toMatchObject({
+      text: 'hello from upper case',
+      user: a.user,
+    });
     lower.send({ type: 'message', text: 'and back' });
     expect(await upper.nextOf('message')).toMatchObject({ text: 'hello from upper case' });
     expect(await upper.nextOf('message')).toMatchObject({ text: 'and back', user: b.user });
@@ -455,6 +675,10 @@ describe('other routes', () => {
     ['POST', '/api/health'],
     ['POST', '/api/rooms/lobby/ws'],
   ])('answers %s %s with 404 JSON', async (method, path) => {
-    await expectError(await exports.default.fetch(`${ORIGIN}${path}`, { method }), 404, 'not found');
+    await expectError(
+      await exports.default.fetch(`${ORIGIN}${path}`, { method }),
+      404,
+      'not found',
+    );
   });
 });

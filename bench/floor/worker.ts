@@ -13,10 +13,14 @@ export class FloorRoom extends DurableObject<FloorEnv> {
   constructor(ctx: DurableObjectState, env: FloorEnv) {
     super(ctx, env);
     // Answered by the runtime without waking the object, exactly like the app's heartbeat.
-    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+    ctx.setWebSocketAutoResponse(
+      new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'),
+    );
     // The constructor re-runs on every wake; the benchmark counts these lines to see that an
     // idle room hibernated. console.warn because the launcher runs wrangler at --log-level warn.
-    console.warn(`[floor] room ${ctx.id.name ?? ctx.id.toString()} constructed with ${ctx.getWebSockets().length} sockets`);
+    console.warn(
+      `[floor] room ${ctx.id.name ?? ctx.id.toString()} constructed with ${ctx.getWebSockets().length} sockets`,
+    );
   }
 
   override async fetch(_request: Request): Promise<Response> {
@@ -54,7 +58,8 @@ export default {
     if (url.pathname === '/api/health') return new Response('ok');
     const room = ROOM_PATH.exec(url.pathname)?.[1];
     if (room === undefined) return new Response('not found', { status: 404 });
-    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 });
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket')
+      return new Response('expected a WebSocket upgrade', { status: 426 });
     return env.FLOOR_ROOM.getByName(room).fetch(request);
   },
 } satisfies ExportedHandler<FloorEnv>;

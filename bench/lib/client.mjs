@@ -65,11 +65,18 @@ export function connect(target, url, room, index, timeoutMs) {
       ws.removeAllListeners('close');
       resolve(new Client(ws, index, room, performance.now() - started));
     }
-    ws.on('error', (err) => fail(`error: ${/** @type {{ code?: string }} */ (err).code ?? err.message}`));
+    ws.on('error', (err) =>
+      fail(`error: ${/** @type {{ code?: string }} */ (err).code ?? err.message}`),
+    );
     ws.on('unexpected-response', (_req, res) => fail(`HTTP ${res.statusCode}`));
     ws.on('close', (code) => fail(`closed ${code} before ready`));
     if (target.readyOn === 'open') ws.on('open', ready);
-    else ws.on('message', (data) => (String(data).startsWith('{"type":"welcome"') ? ready() : fail('first frame was not welcome')));
+    else
+      ws.on('message', (data) =>
+        String(data).startsWith('{"type":"welcome"')
+          ? ready()
+          : fail('first frame was not welcome'),
+      );
   });
 }
 
@@ -85,7 +92,9 @@ export async function connectMany(target, plan) {
   /** @type {Record<string, number>} */
   const failures = {};
   // Tokens are signed up front: the load generator's own work must not count as connect time.
-  const urls = await Promise.all(Array.from({ length: plan.count }, (_, i) => target.url(plan.room(i), plan.userId(i))));
+  const urls = await Promise.all(
+    Array.from({ length: plan.count }, (_, i) => target.url(plan.room(i), plan.userId(i))),
+  );
   let next = 0;
   const started = performance.now();
   async function worker() {
@@ -102,7 +111,12 @@ export async function connectMany(target, plan) {
   await Promise.all(Array.from({ length: Math.min(plan.concurrency, plan.count) }, worker));
   if (next < plan.count) failures['not started: out of time'] = plan.count - next;
   clients.sort((a, b) => a.index - b.index);
-  return { clients, failures, failed: plan.count - clients.length, elapsedMs: performance.now() - started };
+  return {
+    clients,
+    failures,
+    failed: plan.count - clients.length,
+    elapsedMs: performance.now() - started,
+  };
 }
 
 /**
@@ -113,7 +127,9 @@ export async function connectMany(target, plan) {
  */
 export async function closeAll(clients, timeoutMs) {
   const closed = clients.map(({ ws }) =>
-    ws.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise((resolve) => ws.once('close', resolve)),
+    ws.readyState === WebSocket.CLOSED
+      ? Promise.resolve()
+      : new Promise((resolve) => ws.once('close', resolve)),
   );
   for (const { ws } of clients) {
     ws.removeAllListeners('message');
@@ -128,7 +144,11 @@ export async function closeAll(clients, timeoutMs) {
  * @param {Stamp} stamp
  */
 export function messageFrame(stamp) {
-  return JSON.stringify({ type: 'message', text: JSON.stringify(stamp), clientId: `b${stamp.s}-${stamp.n}` });
+  return JSON.stringify({
+    type: 'message',
+    text: JSON.stringify(stamp),
+    clientId: `b${stamp.s}-${stamp.n}`,
+  });
 }
 
 /**
@@ -147,13 +167,24 @@ export function classify(raw) {
   }
   if (typeof frame !== 'object' || frame === null || !('type' in frame)) return { kind: 'other' };
   if (frame.type === 'pong') return { kind: 'pong' };
-  if (frame.type === 'error') return { kind: 'error', code: 'code' in frame ? String(frame.code) : 'unknown' };
-  if (frame.type !== 'message' || !('text' in frame) || typeof frame.text !== 'string') return { kind: 'other' };
+  if (frame.type === 'error')
+    return { kind: 'error', code: 'code' in frame ? String(frame.code) : 'unknown' };
+  if (frame.type !== 'message' || !('text' in frame) || typeof frame.text !== 'string')
+    return { kind: 'other' };
   try {
     /** @type {unknown} */
     const stamp = JSON.parse(frame.text);
-    if (typeof stamp === 'object' && stamp !== null && 's' in stamp && 'n' in stamp && 't' in stamp) {
-      return { kind: 'message', stamp: { s: Number(stamp.s), n: Number(stamp.n), t: Number(stamp.t) } };
+    if (
+      typeof stamp === 'object' &&
+      stamp !== null &&
+      's' in stamp &&
+      'n' in stamp &&
+      't' in stamp
+    ) {
+      return {
+        kind: 'message',
+        stamp: { s: Number(stamp.s), n: Number(stamp.n), t: Number(stamp.t) },
+      };
     }
   } catch {}
   return { kind: 'other' };

@@ -25,7 +25,10 @@ export function workerdProcesses(pgid) {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[2]) !== pgid || !stat.includes('(workerd)')) continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      found.push({ pid: Number(entry), role: cmdline.includes('--inspector-addr') ? 'runtime' : 'proxy' });
+      found.push({
+        pid: Number(entry),
+        role: cmdline.includes('--inspector-addr') ? 'runtime' : 'proxy',
+      });
     } catch {
       // The process ended while we looked.
     }

@@ -19,27 +19,39 @@ export function aggregate(runs) {
   /** @type {Record<string, number>} */
   const errors = {};
   for (const r of runs) {
-    for (const [k, n] of Object.entries(r.connectFailures)) connectFailures[k] = (connectFailures[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(r.connectFailures))
+      connectFailures[k] = (connectFailures[k] ?? 0) + n;
     for (const [k, n] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + n;
   }
   /** @type {Record<string, number | boolean | string | null>} */
   const extra = {};
   for (const key of new Set(runs.flatMap((r) => Object.keys(r.extra)))) {
     const values = runs.map((r) => r.extra[key]);
-    if (values.every((v) => typeof v === 'boolean')) extra[key] = values.every((v) => v === values[0]) ? /** @type {boolean} */ (values[0]) : 'mixed';
+    if (values.every((v) => typeof v === 'boolean'))
+      extra[key] = values.every((v) => v === values[0])
+        ? /** @type {boolean} */ (values[0])
+        : 'mixed';
     else extra[key] = nullableRound(median(values.map((v) => (typeof v === 'number' ? v : null))));
   }
   // Only runs on a freshly started runtime say what sockets cost: RSS is a high-water mark, and a
   // warm runtime reuses memory an earlier run left behind.
   const freshRuns = runs.filter((r) => r.fresh);
   const memoryRuns = freshRuns.length ? freshRuns : runs;
-  const perSocket = memoryRuns.map((r) => (r.sockets > 0 ? (r.rssKiB.peak - r.rssKiB.baseline) / r.sockets : null));
+  const perSocket = memoryRuns.map((r) =>
+    r.sockets > 0 ? (r.rssKiB.peak - r.rssKiB.baseline) / r.sockets : null,
+  );
   return {
     rounds: runs.length,
     sockets: median(runs.map((r) => r.sockets)),
     connectMs: { p50: connect.p50, p99: connect.p99 },
     connectFailures,
-    latencyMs: { p50: latency.p50, p95: latency.p95, p99: latency.p99, max: latency.max, samples: latency.count },
+    latencyMs: {
+      p50: latency.p50,
+      p95: latency.p95,
+      p99: latency.p99,
+      max: latency.max,
+      samples: latency.count,
+    },
     deliveredPerSec: nullableRound(median(runs.map((r) => r.deliveredPerSec)), 0),
     delivered,
     expected,
@@ -54,7 +66,10 @@ export function aggregate(runs) {
       perSocketKiB: nullableRound(median(perSocket), 1),
       fromFreshRuntime: freshRuns.length === memoryRuns.length,
       peakMiB: nullableRound(Math.max(...runs.map((r) => r.rssKiB.peak)) / 1024, 1),
-      peakWithDevProxyMiB: nullableRound(Math.max(...runs.map((r) => r.rssKiB.peakTotal)) / 1024, 1),
+      peakWithDevProxyMiB: nullableRound(
+        Math.max(...runs.map((r) => r.rssKiB.peakTotal)) / 1024,
+        1,
+      ),
     },
     extra,
   };
@@ -63,7 +78,13 @@ export function aggregate(runs) {
 /** @typedef {ReturnType<typeof aggregate>} Figures */
 
 /** Scenario-specific figures that are compared too, when both targets have them. */
-const EXTRA_RATIOS = ['connectAllMs', 'broadcastMs', 'acceptedPerSec', 'runtimeCpuMsPer1kDeliveries', 'pongP99Ms'];
+const EXTRA_RATIOS = [
+  'connectAllMs',
+  'broadcastMs',
+  'acceptedPerSec',
+  'runtimeCpuMsPer1kDeliveries',
+  'pongP99Ms',
+];
 
 /**
  * app / floor for every comparable figure.
@@ -131,7 +152,19 @@ function x(value) {
  * @param {Record<string, number | null> | null} r
  */
 export function scenarioTable(title, figures, r) {
-  const head = ['', 'sockets', 'conn p50', 'conn p99', 'lat p50', 'lat p95', 'lat p99', 'lat max', 'deliv/s', 'delivered/expected', 'KiB/sock'];
+  const head = [
+    '',
+    'sockets',
+    'conn p50',
+    'conn p99',
+    'lat p50',
+    'lat p95',
+    'lat p99',
+    'lat max',
+    'deliv/s',
+    'delivered/expected',
+    'KiB/sock',
+  ];
   /** @type {string[][]} */
   const rows = [head];
   for (const name of /** @type {const} */ (['floor', 'app'])) {
@@ -152,16 +185,38 @@ export function scenarioTable(title, figures, r) {
     ]);
   }
   if (r) {
-    rows.push(['app/floor', '', x(r.connectP50), x(r.connectP99), x(r.latencyP50), x(r.latencyP95), x(r.latencyP99), x(r.latencyMax), x(r.deliveredPerSec), '', x(r.rssPerSocket)]);
+    rows.push([
+      'app/floor',
+      '',
+      x(r.connectP50),
+      x(r.connectP99),
+      x(r.latencyP50),
+      x(r.latencyP95),
+      x(r.latencyP99),
+      x(r.latencyMax),
+      x(r.deliveredPerSec),
+      '',
+      x(r.rssPerSocket),
+    ]);
   }
   const widths = head.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  const lines = rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
+  const lines = rows.map((row) =>
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  '),
+  );
   const extras = [];
   for (const name of /** @type {const} */ (['floor', 'app'])) {
     const f = figures[name];
-    if (f && Object.keys(f.extra).length) extras.push(`  ${name}: ${Object.entries(f.extra).map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v, 1) : v}`).join(' ')}`);
+    if (f && Object.keys(f.extra).length)
+      extras.push(
+        `  ${name}: ${Object.entries(f.extra)
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? fmt(v, 1) : v}`)
+          .join(' ')}`,
+      );
   }
   const extraRatios = r ? EXTRA_RATIOS.filter((key) => typeof r[key] === 'number') : [];
-  if (r && extraRatios.length) extras.push(`  app/floor: ${extraRatios.map((key) => `${key}=${x(r[key])}`).join(' ')}`);
+  if (r && extraRatios.length)
+    extras.push(`  app/floor: ${extraRatios.map((key) => `${key}=${x(r[key])}`).join(' ')}`);
   return [title, ...lines, ...extras].join('\n');
 }

@@ -22,8 +22,18 @@ export function summarize(samples) {
   if (samples.length === 0) return { count: 0, p50: null, p95: null, p99: null, max: null };
   const sorted = Float64Array.from(samples).sort();
   /** @param {number} p */
-  const at = (p) => round(sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0);
-  return { count: sorted.length, p50: at(50), p95: at(95), p99: at(99), max: round(sorted[sorted.length - 1] ?? 0) };
+  const at = (p) =>
+    round(
+      sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ??
+        0,
+    );
+  return {
+    count: sorted.length,
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    max: round(sorted[sorted.length - 1] ?? 0),
+  };
 }
 
 /**
@@ -31,7 +41,9 @@ export function summarize(samples) {
  * @param {Array<number | null | undefined>} values
  */
 export function median(values) {
-  const present = /** @type {number[]} */ (values.filter((v) => typeof v === 'number' && Number.isFinite(v)));
+  const present = /** @type {number[]} */ (
+    values.filter((v) => typeof v === 'number' && Number.isFinite(v))
+  );
   return percentile(present, 50);
 }
 

@@ -101,7 +101,8 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  */
 function snapshotApp() {
   const dir = mkdtempSync(join(tmpdir(), 'edge-chat-bench-app-'));
-  for (const entry of ['src', 'public', 'wrangler.toml']) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['src', 'public', 'wrangler.toml'])
+    cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
 }

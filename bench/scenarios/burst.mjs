@@ -64,7 +64,10 @@ export const burst = {
     await sleep(200); // let join frames settle before the clock starts
     const cpuBefore = runtimeCpuSeconds(target.pgid);
     for (const c of clients) pump(c);
-    const allDelivered = await waitFor(() => deliveries.done && echoed >= clients.length * each, budget(deadline, 60_000));
+    const allDelivered = await waitFor(
+      () => deliveries.done && echoed >= clients.length * each,
+      budget(deadline, 60_000),
+    );
     const cpuSeconds = runtimeCpuSeconds(target.pgid) - cpuBefore;
     const rssKiB = memory.stop();
     await closeAll(clients, budget(deadline + 5_000, 5_000));
@@ -83,7 +86,8 @@ export const burst = {
         acceptedPerSec: sendSeconds > 0 ? echoed / sendSeconds : null,
         durationMs: seconds * 1000,
         // The runtime's CPU time per 1,000 deliveries: what the room costs, less swayed by noise.
-        runtimeCpuMsPer1kDeliveries: deliveries.delivered > 0 ? (cpuSeconds * 1000) / (deliveries.delivered / 1000) : null,
+        runtimeCpuMsPer1kDeliveries:
+          deliveries.delivered > 0 ? (cpuSeconds * 1000) / (deliveries.delivered / 1000) : null,
       },
     });
   },

@@ -51,7 +51,12 @@ export function sampleMemory(target) {
     /** @returns {RunResult['rssKiB']} */
     stop() {
       const { baseline, peak, processes, vanished } = sampler.stop();
-      return { baseline: baseline.runtime, peak: peak.runtime, peakTotal: peak.total, runtimeGone: vanished || processes === 0 };
+      return {
+        baseline: baseline.runtime,
+        peak: peak.runtime,
+        peakTotal: peak.total,
+        runtimeGone: vanished || processes === 0,
+      };
     },
   };
 }
@@ -63,7 +68,15 @@ export function sampleMemory(target) {
  *   allDelivered: boolean; deliveredPerSec: number | null; rssKiB: RunResult['rssKiB']; extra: RunResult['extra'] }} run
  * @returns {RunResult}
  */
-export function runResult({ clients, connectFailures, deliveries, allDelivered, deliveredPerSec, rssKiB, extra }) {
+export function runResult({
+  clients,
+  connectFailures,
+  deliveries,
+  allDelivered,
+  deliveredPerSec,
+  rssKiB,
+  extra,
+}) {
   return {
     sockets: clients.length,
     connectFailures,

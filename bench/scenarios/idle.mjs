@@ -54,7 +54,9 @@ export const idle = {
     }
 
     return async () => {
-      await sleep(Math.min(idleSince + HIBERNATE_AFTER_MS - Date.now(), budget(deadline, HIBERNATE_AFTER_MS)));
+      await sleep(
+        Math.min(idleSince + HIBERNATE_AFTER_MS - Date.now(), budget(deadline, HIBERNATE_AFTER_MS)),
+      );
       const hibernatedRss = memory.sample();
       const wakesBeforePing = target.wakes();
       for (const c of clients) {

@@ -76,7 +76,14 @@ export const fanout = {
   name: 'fanout',
   title: 'fan-out: 1 room x 50 clients, 5 senders x 20 msg/s',
   /** @param {import('./common.mjs').RunContext} ctx */
-  run: (ctx) => pacedTraffic(ctx, { rooms: 1, perRoom: 50, sendersPerRoom: 5, rate: 20, seconds: ctx.quick ? 2 : 12 }),
+  run: (ctx) =>
+    pacedTraffic(ctx, {
+      rooms: 1,
+      perRoom: 50,
+      sendersPerRoom: 5,
+      rate: 20,
+      seconds: ctx.quick ? 2 : 12,
+    }),
 };
 
 /** Scenario 3: 20 rooms of 10 clients, one sender per room at 20 msg/s. */
@@ -84,5 +91,12 @@ export const rooms = {
   name: 'rooms',
   title: 'many rooms: 20 rooms x 10 clients, 1 sender/room x 20 msg/s',
   /** @param {import('./common.mjs').RunContext} ctx */
-  run: (ctx) => pacedTraffic(ctx, { rooms: 20, perRoom: 10, sendersPerRoom: 1, rate: 20, seconds: ctx.quick ? 2 : 12 }),
+  run: (ctx) =>
+    pacedTraffic(ctx, {
+      rooms: 20,
+      perRoom: 10,
+      sendersPerRoom: 1,
+      rate: 20,
+      seconds: ctx.quick ? 2 : 12,
+    }),
 };

@@ -40,7 +40,8 @@ export const storm = {
     }
     const allDelivered = await waitFor(() => deliveries.done, budget(deadline, 20_000));
     const rssKiB = memory.stop();
-    const broadcastMs = deliveries.delivered > 0 ? deliveries.lastDeliveryAt - deliveries.firstSendAt : null;
+    const broadcastMs =
+      deliveries.delivered > 0 ? deliveries.lastDeliveryAt - deliveries.firstSendAt : null;
     const closeStarted = performance.now();
     await closeAll(clients, budget(deadline + 10_000, 15_000));
     return runResult({

@@ -5,12 +5,20 @@
 import { accessSync, constants, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+export const SCREENSHOT_DIR = fileURLToPath(
+  new URL('../../test-results/screenshots/', import.meta.url),
+);
 
 const LAUNCH_ARGS = [
   '--headless',
@@ -73,7 +81,10 @@ export class Contexts {
   }
 
   async open(options: BrowserContextOptions = {}): Promise<BrowserContext> {
-    const context = await this.#browser().newContext({ viewport: { width: 1100, height: 760 }, ...options });
+    const context = await this.#browser().newContext({
+      viewport: { width: 1100, height: 760 },
+      ...options,
+    });
     this.#open.push(context);
     context.on('page', (page) => watch(page, this.#problems));
     return context;
@@ -91,14 +102,24 @@ function watch(page: Page, problems: string[]): void {
   page.on('console', (message) => {
     // A stopped server or an offline network makes the browser log failed requests and sockets;
     // those are what those tests cause. Anything else (a 404, an exception) counts.
-    if (message.type() === 'error' && !/net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED|CONNECTION_RESET)|^WebSocket connection to /.test(message.text())) {
+    if (
+      message.type() === 'error' &&
+      !/net::ERR_(CONNECTION_REFUSED|INTERNET_DISCONNECTED|CONNECTION_RESET)|^WebSocket connection to /.test(
+        message.text(),
+      )
+    ) {
       problems.push(`console.error: ${message.text()}`);
     }
   });
 }
 
 /** Opens /room/<room>, types the name, presses Join and waits until the room has welcomed us. */
-export async function joinRoom(context: BrowserContext, origin: string, room: string, name: string): Promise<Page> {
+export async function joinRoom(
+  context: BrowserContext,
+  origin: string,
+  room: string,
+  name: string,
+): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${origin}/room/${room}`);
   await page.locator('#name').fill(name);
@@ -119,7 +140,9 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
 
 /** A confirmed message (it has a server id) in the log whose text is exactly `text`. */
 export function confirmed(page: Page, text: string) {
-  return page.locator('#log .message[data-id]').filter({ has: page.locator('.text', { hasText: exactText(text) }) });
+  return page
+    .locator('#log .message[data-id]')
+    .filter({ has: page.locator('.text', { hasText: exactText(text) }) });
 }
 
 export function exactText(text: string): RegExp {
@@ -128,7 +151,10 @@ export function exactText(text: string): RegExp {
 
 /** Whether any part of the message with `text` is inside the log's scrolled viewport. */
 export async function inLogView(page: Page, text: string): Promise<boolean> {
-  const [box, log] = await Promise.all([confirmed(page, text).boundingBox(), page.locator('#log').boundingBox()]);
+  const [box, log] = await Promise.all([
+    confirmed(page, text).boundingBox(),
+    page.locator('#log').boundingBox(),
+  ]);
   if (!box || !log) return false;
   return box.y < log.y + log.height && box.y + box.height > log.y;
 }
@@ -140,11 +166,19 @@ export async function loggedTexts(page: Page): Promise<string[]> {
 
 /** The ids of the confirmed messages in log order. */
 export function loggedIds(page: Page): Promise<number[]> {
-  return evaluate(page, `[...document.querySelectorAll('#log .message[data-id]')].map((item) => Number(item.dataset.id))`, v.array(v.number()));
+  return evaluate(
+    page,
+    `[...document.querySelectorAll('#log .message[data-id]')].map((item) => Number(item.dataset.id))`,
+    v.array(v.number()),
+  );
 }
 
 /** Evaluates `expression` in the page and checks its result against `schema`. */
-export async function evaluate<S extends v.GenericSchema>(page: Page, expression: string, schema: S): Promise<v.InferOutput<S>> {
+export async function evaluate<S extends v.GenericSchema>(
+  page: Page,
+  expression: string,
+  schema: S,
+): Promise<v.InferOutput<S>> {
   const result: unknown = await page.evaluate(expression);
   return v.parse(schema, result);
 }
@@ -155,10 +189,19 @@ const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const RuleResultsSchema = v.array(
-  v.object({ id: v.string(), impact: v.nullable(v.string()), help: v.string(), targets: v.array(v.string()) }),
+  v.object({
+    id: v.string(),
+    impact: v.nullable(v.string()),
+    help: v.string(),
+    targets: v.array(v.string()),
+  }),
 );
 export type Violation = v.InferOutput<typeof RuleResultsSchema>[number];
-const AxeSummarySchema = v.object({ violations: RuleResultsSchema, incomplete: RuleResultsSchema, passed: v.array(v.string()) });
+const AxeSummarySchema = v.object({
+  violations: RuleResultsSchema,
+  incomplete: RuleResultsSchema,
+  passed: v.array(v.string()),
+});
 export type AxeSummary = v.InferOutput<typeof AxeSummarySchema>;
 
 /**
@@ -187,7 +230,9 @@ export async function runAxe(page: Page): Promise<AxeSummary> {
 /** Counts of violations by impact, for the report: { minor, moderate, serious, critical }. */
 export function byImpact(violations: Violation[]): Record<string, number> {
   const counts: Record<string, number> = { minor: 0, moderate: 0, serious: 0, critical: 0 };
-  for (const violation of violations) counts[violation.impact ?? 'minor'] = (counts[violation.impact ?? 'minor'] ?? 0) + violation.targets.length;
+  for (const violation of violations)
+    counts[violation.impact ?? 'minor'] =
+      (counts[violation.impact ?? 'minor'] ?? 0) + violation.targets.length;
   return counts;
 }
 

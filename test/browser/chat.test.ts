@@ -50,7 +50,11 @@ describeInBrowser('the chat page in Chromium', () => {
     const box = await confirmed(page, text).boundingBox();
     const log = await page.locator('#log').boundingBox();
     if (!box || !log) throw new Error(`"${text}" or the log is not laid out`);
-    return { left: box.x - log.x, right: log.x + log.width - (box.x + box.width), width: log.width };
+    return {
+      left: box.x - log.x,
+      right: log.x + log.width - (box.x + box.width),
+      width: log.width,
+    };
   }
 
   it('delivers messages both ways, showing one’s own on the right and the other’s on the left', async () => {
@@ -63,7 +67,10 @@ describeInBrowser('the chat page in Chromium', () => {
     await sendMessage(bob, 'hi alice');
     await confirmed(alice, 'hi alice').waitFor();
 
-    for (const [page, own, other] of [[alice, 'hello bob', 'hi alice'], [bob, 'hi alice', 'hello bob']] as const) {
+    for (const [page, own, other] of [
+      [alice, 'hello bob', 'hi alice'],
+      [bob, 'hi alice', 'hello bob'],
+    ] as const) {
       expect(await loggedTexts(page)).toEqual(['hello bob', 'hi alice']);
       await expect.poll(() => confirmed(page, own).getAttribute('class')).toContain('own');
       expect(await confirmed(page, other).getAttribute('class')).not.toContain('own');
@@ -84,14 +91,20 @@ describeInBrowser('the chat page in Chromium', () => {
   it('lists each person once and updates the list live as people come and go', async () => {
     const room = uniqueRoom('members');
     const alice = await joinRoom(await context(), server.origin, room, 'alice');
-    await expect.poll(() => alice.locator('#members li[data-user-id]').allTextContents()).toEqual(['alice (you)']);
+    await expect
+      .poll(() => alice.locator('#members li[data-user-id]').allTextContents())
+      .toEqual(['alice (you)']);
     await expect.poll(() => alice.locator('#member-count').textContent()).toBe('1 online');
 
     const bobContext = await context();
     const bob = await joinRoom(bobContext, server.origin, room, 'bob');
-    await expect.poll(() => alice.locator('#members li[data-user-id]').allTextContents()).toEqual(['alice (you)', 'bob']);
+    await expect
+      .poll(() => alice.locator('#members li[data-user-id]').allTextContents())
+      .toEqual(['alice (you)', 'bob']);
     await expect.poll(() => alice.locator('#member-count').textContent()).toBe('2 online');
-    await expect.poll(() => bob.locator('#members li[data-user-id]').allTextContents()).toEqual(['alice', 'bob (you)']);
+    await expect
+      .poll(() => bob.locator('#members li[data-user-id]').allTextContents())
+      .toEqual(['alice', 'bob (you)']);
 
     // A second tab of bob's: the same person (the stored token keeps his id), so still two entries.
     const bobAgain = await bobContext.newPage();
@@ -99,20 +112,30 @@ describeInBrowser('the chat page in Chromium', () => {
     expect(await bobAgain.locator('#name').inputValue()).toBe('bob');
     await bobAgain.locator('#join').click();
     await bobAgain.locator('#status[data-state="connected"]').waitFor();
-    await expect.poll(() => bobAgain.locator('#members li[data-user-id]').allTextContents()).toEqual(['alice', 'bob (you)']);
+    await expect
+      .poll(() => bobAgain.locator('#members li[data-user-id]').allTextContents())
+      .toEqual(['alice', 'bob (you)']);
     expect(await alice.locator('#members li[data-user-id]').count()).toBe(2);
     expect(await alice.locator('#member-count').textContent()).toBe('2 online');
 
     await bob.close();
     await sendMessage(alice, 'still here?');
     await confirmed(bobAgain, 'still here?').waitFor();
-    expect(await alice.locator('#members li[data-user-id]').allTextContents()).toEqual(['alice (you)', 'bob']);
+    expect(await alice.locator('#members li[data-user-id]').allTextContents()).toEqual([
+      'alice (you)',
+      'bob',
+    ]);
 
     await bobAgain.close();
-    await expect.poll(() => alice.locator('#members li[data-user-id]').allTextContents()).toEqual(['alice (you)']);
+    await expect
+      .poll(() => alice.locator('#members li[data-user-id]').allTextContents())
+      .toEqual(['alice (you)']);
     await expect.poll(() => alice.locator('#member-count').textContent()).toBe('1 online');
     // One join and one leave notice: bob's second tab was no new arrival.
-    expect(await alice.locator('#log .notice').allTextContents()).toEqual(['bob joined', 'bob left']);
+    expect(await alice.locator('#log .notice').allTextContents()).toEqual([
+      'bob joined',
+      'bob left',
+    ]);
     await closeAll();
   });
 
@@ -120,12 +143,22 @@ describeInBrowser('the chat page in Chromium', () => {
     const room = uniqueRoom('hostile');
     const dialogs: string[] = [];
     const alice = await joinRoom(await context(), server.origin, room, 'alice');
-    const mallory = await joinRoom(await context(), server.origin, room, '<img src=x onerror=alert(2)>');
-    for (const page of [alice, mallory]) page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    const hostile = ['<img src=x onerror=alert(1)>', '<script>alert(1)</script>', '<a href="javascript:alert(3)">click</a>'];
+    const mallory = await joinRoom(
+      await context(),
+      server.origin,
+      room,
+      '<img src=x onerror=alert(2)>',
+    );
+    for (const page of [alice, mallory])
+      page.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+    const hostile = [
+      '<img src=x onerror=alert(1)>',
+      '<script>alert(1)</script>',
+      '<a href="javascript:alert(3)">click</a>',
+    ];
     for (const text of hostile) {
       await sendMessage(mallory, text);
       await confirmed(alice, text).waitFor();
@@ -135,9 +168,15 @@ describeInBrowser('the chat page in Chromium', () => {
     for (const page of [alice, mallory]) {
       expect(await page.locator('#log img, #log script, #log a, #members img').count()).toBe(0);
     }
-    expect(await alice.locator('#log .message .author').first().textContent()).toBe('<img src=x onerror=alert(2)>');
-    expect(await alice.locator('#members li[data-user-id]').allTextContents()).toContain('<img src=x onerror=alert(2)>');
-    expect(await alice.locator('#log .notice').first().textContent()).toBe('<img src=x onerror=alert(2)> joined');
+    expect(await alice.locator('#log .message .author').first().textContent()).toBe(
+      '<img src=x onerror=alert(2)>',
+    );
+    expect(await alice.locator('#members li[data-user-id]').allTextContents()).toContain(
+      '<img src=x onerror=alert(2)>',
+    );
+    expect(await alice.locator('#log .notice').first().textContent()).toBe(
+      '<img src=x onerror=alert(2)> joined',
+    );
     // An image error handler would have fired by the time a further round trip is done.
     await sendMessage(alice, 'done');
     await confirmed(mallory, 'done').waitFor();
@@ -157,17 +196,26 @@ describeInBrowser('the chat page in Chromium', () => {
 
     const links = message.locator('a');
     // Sentence punctuation after a URL is not part of it; a bracket the URL itself opened is.
-    expect(await links.allTextContents()).toEqual(['https://example.com/path?q=1&r=2', 'http://127.0.0.1/x', 'https://en.wikipedia.org/wiki/Mars_(planet)', longUrl]);
+    expect(await links.allTextContents()).toEqual([
+      'https://example.com/path?q=1&r=2',
+      'http://127.0.0.1/x',
+      'https://en.wikipedia.org/wiki/Mars_(planet)',
+      longUrl,
+    ]);
     for (const link of await links.all()) {
       expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
       expect(await link.getAttribute('target')).toBe('_blank');
     }
     expect(await links.first().getAttribute('href')).toBe('https://example.com/path?q=1&r=2');
     // The 400-character word and the long URL wrap inside the bubble: nothing scrolls sideways.
-    const overflow = await evaluate(alice, `(() => {
+    const overflow = await evaluate(
+      alice,
+      `(() => {
       const log = document.getElementById('log');
       return { log: log.scrollWidth - log.clientWidth, page: document.documentElement.scrollWidth - document.documentElement.clientWidth };
-    })()`, v.object({ log: v.number(), page: v.number() }));
+    })()`,
+      v.object({ log: v.number(), page: v.number() }),
+    );
     expect(overflow).toEqual({ log: 0, page: 0 });
     await closeAll();
   });
@@ -204,18 +252,24 @@ describeInBrowser('the chat page in Chromium', () => {
     await sendMessage(alice, 'bell \u0007 rings');
     const failed = alice.locator('#outbox .message.failed');
     await failed.waitFor();
-    expect(await failed.locator('.state').textContent()).toBe('Not sent: text contains control characters');
+    expect(await failed.locator('.state').textContent()).toBe(
+      'Not sent: text contains control characters',
+    );
     expect(await failed.locator('.text').textContent()).toBe('bell \u0007 rings');
     expect(await failed.locator('button').allTextContents()).toEqual(['Retry', 'Discard']);
 
     // Retry sends it again; the room refuses it again, for the same reason.
     await failed.locator('.retry').click();
-    await expect.poll(() => alice.locator('#outbox .message.failed .state').textContent()).toBe('Not sent: text contains control characters');
+    await expect
+      .poll(() => alice.locator('#outbox .message.failed .state').textContent())
+      .toBe('Not sent: text contains control characters');
     expect(await alice.locator('#outbox .message').count()).toBe(1);
 
     await alice.locator('#outbox .message.failed .discard').click();
     expect(await alice.locator('#outbox .message').count()).toBe(0);
-    await expect.poll(() => alice.evaluate(`localStorage.getItem('edgechat:outbox:${room}')`)).toBeNull();
+    await expect
+      .poll(() => alice.evaluate(`localStorage.getItem('edgechat:outbox:${room}')`))
+      .toBeNull();
     await sendMessage(alice, 'fine now');
     await confirmed(bob, 'fine now').waitFor();
     // Nothing of the refused text ever reached anyone, and a reload does not bring it back.
@@ -232,7 +286,10 @@ describeInBrowser('the chat page in Chromium', () => {
     const ctx = await context();
     const tokenRequests: string[] = [];
     ctx.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/api/token') tokenRequests.push(`${request.method()} ${request.headers().authorization?.split(' ')[0] ?? 'new'}`);
+      if (new URL(request.url()).pathname === '/api/token')
+        tokenRequests.push(
+          `${request.method()} ${request.headers().authorization?.split(' ')[0] ?? 'new'}`,
+        );
     });
     const alice = await joinRoom(ctx, server.origin, room, 'alice');
     const bob = await joinRoom(await context(), server.origin, room, 'bob');
@@ -242,7 +299,9 @@ describeInBrowser('the chat page in Chromium', () => {
     await ctx.setOffline(true);
     await alice.locator('#status[data-state="offline"]').waitFor();
     await sendMessage(alice, 'written on the train');
-    expect(await alice.locator('#outbox .message.pending .state').textContent()).toBe('queued, waiting for the connection…');
+    expect(await alice.locator('#outbox .message.pending .state').textContent()).toBe(
+      'queued, waiting for the connection…',
+    );
     await ctx.setOffline(false);
 
     await alice.locator('#status[data-state="connected"]').waitFor({ timeout: 20_000 });
@@ -277,11 +336,20 @@ describeInBrowser('the chat page in Chromium', () => {
 
   it('works on a phone-sized screen: nothing scrolls sideways, the composer is in view and sends', async () => {
     const room = uniqueRoom('phone');
-    const ctx = await context({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const ctx = await context({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
     const other = await newUser('Pat');
     const pat = await openSocket(server.origin, room, other.token);
     await pat.nextOf('welcome');
-    for (const text of ['Morning! Is the 8:15 running today?', `A long one: ${'lorem ipsum '.repeat(20)}`, `https://example.com/${'b'.repeat(120)}`]) {
+    for (const text of [
+      'Morning! Is the 8:15 running today?',
+      `A long one: ${'lorem ipsum '.repeat(20)}`,
+      `https://example.com/${'b'.repeat(120)}`,
+    ]) {
       pat.send({ type: 'message', text });
       await pat.nextOf('message');
     }
@@ -311,10 +379,18 @@ describeInBrowser('the chat page in Chromium', () => {
 
     // Opening the member list shrinks the log; the newest message stays in view.
     await page.locator('#members-panel summary').tap();
-    await expect.poll(() => page.locator('#members li[data-user-id]').allTextContents()).toEqual(['Pat', 'Sam (you)']);
+    await expect
+      .poll(() => page.locator('#members li[data-user-id]').allTextContents())
+      .toEqual(['Pat', 'Sam (you)']);
     expect(await sideways(page)).toBe(0);
     await expect.poll(() => inLogView(page, `Yes, on time. ${'z'.repeat(150)}`)).toBe(true);
-    expect(await evaluate(page, `(() => { const log = document.getElementById('log'); return log.scrollHeight - log.scrollTop - log.clientHeight; })()`, v.number())).toBeLessThan(2);
+    expect(
+      await evaluate(
+        page,
+        `(() => { const log = document.getElementById('log'); return log.scrollHeight - log.scrollTop - log.clientHeight; })()`,
+        v.number(),
+      ),
+    ).toBeLessThan(2);
     await screenshot(page, 'phone-members');
     await pat.close();
     await closeAll();
@@ -322,9 +398,13 @@ describeInBrowser('the chat page in Chromium', () => {
 
   /** How far the page or the log can scroll sideways (0 when nothing overflows). */
   function sideways(page: Page): Promise<number> {
-    return evaluate(page, `Math.max(
+    return evaluate(
+      page,
+      `Math.max(
       document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      document.getElementById('log').scrollWidth - document.getElementById('log').clientWidth)`, v.number());
+      document.getElementById('log').scrollWidth - document.getElementById('log').clientWidth)`,
+      v.number(),
+    );
   }
 
   it('has no serious or critical axe-core violations on the picker, join and chat views, light and dark', async () => {
@@ -332,7 +412,10 @@ describeInBrowser('the chat page in Chromium', () => {
     const other = await newUser('Pat');
     const pat = await openSocket(server.origin, room, other.token);
     await pat.nextOf('welcome');
-    for (const text of ['Hi all! Notes from today are at https://example.com/notes.', 'Two lines:\nsecond line here.']) {
+    for (const text of [
+      'Hi all! Notes from today are at https://example.com/notes.',
+      'Two lines:\nsecond line here.',
+    ]) {
       pat.send({ type: 'message', text });
       await pat.nextOf('message');
     }
@@ -343,7 +426,11 @@ describeInBrowser('the chat page in Chromium', () => {
       const axe = await runAxe(page);
       results[view] = byImpact(axe.violations);
       incomplete[view] = axe.incomplete.map((rule) => `${rule.id}×${rule.targets.length}`);
-      serious.push(...axe.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical'));
+      serious.push(
+        ...axe.violations.filter(
+          (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+        ),
+      );
       // The contrast rule really looked at this view's text (it is what the dark scheme risks).
       expect(axe.passed).toContain('color-contrast');
       await screenshot(page, view);
@@ -382,7 +469,9 @@ describeInBrowser('the chat page in Chromium', () => {
     }
     await pat.close();
 
-    console.log(`axe-core violations by impact (nodes): ${JSON.stringify(results)}\naxe-core incomplete (needs review): ${JSON.stringify(incomplete)}`);
+    console.log(
+      `axe-core violations by impact (nodes): ${JSON.stringify(results)}\naxe-core incomplete (needs review): ${JSON.stringify(incomplete)}`,
+    );
     expect(serious).toEqual([]);
     await closeAll();
   });

@@ -36,7 +36,10 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
   const contexts = new Contexts(() => browser);
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startDevServer({ vars: VARS, persistTo, snapshot: true }), launchBrowser()]);
+    [server, browser] = await Promise.all([
+      startDevServer({ vars: VARS, persistTo, snapshot: true }),
+      launchBrowser(),
+    ]);
   });
 
   afterAll(async () => {
@@ -56,12 +59,14 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
     const { token } = await newUser('Archivist');
     const socket = await openSocket(server.origin, room, token);
     await socket.nextOf('welcome');
-    for (let i = 1; i <= count; i++) socket.send({ type: 'message', text: `old ${i}`, clientId: `seed-${i}` });
+    for (let i = 1; i <= count; i++)
+      socket.send({ type: 'message', text: `old ${i}`, clientId: `seed-${i}` });
     for (let i = 1; i <= count; i++) await socket.nextOf('message');
     await socket.close();
   }
 
-  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  const range = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
   it('pages back through history when scrolled to the top, keeping one’s place, and offers a way down to new messages', async () => {
     const room = uniqueRoom('older');
@@ -74,7 +79,9 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
     await evaluate(page, `document.getElementById('log').scrollTop = 0`, v.number());
     await expect.poll(() => loggedIds(page)).toEqual(range(21, 120));
     // The page went in above what was on screen, which stays on screen.
-    expect(await evaluate(page, `document.getElementById('log').scrollTop`, v.number())).toBeGreaterThan(0);
+    expect(
+      await evaluate(page, `document.getElementById('log').scrollTop`, v.number()),
+    ).toBeGreaterThan(0);
     expect(await inLogView(page, 'old 71')).toBe(true);
     expect(await inLogView(page, 'old 21')).toBe(false);
 
@@ -96,12 +103,18 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
     const button = page.locator('#new-messages');
     await button.waitFor();
     expect(await inLogView(page, 'something new')).toBe(false);
-    const [buttonBox, composerBox, logBox] = await Promise.all([button.boundingBox(), page.locator('#composer').boundingBox(), page.locator('#log').boundingBox()]);
+    const [buttonBox, composerBox, logBox] = await Promise.all([
+      button.boundingBox(),
+      page.locator('#composer').boundingBox(),
+      page.locator('#log').boundingBox(),
+    ]);
     if (!buttonBox || !composerBox || !logBox) throw new Error('not laid out');
     // It floats over the bottom of the log, above the composer, in the middle.
     expect(buttonBox.y + buttonBox.height).toBeLessThanOrEqual(composerBox.y);
     expect(buttonBox.y).toBeGreaterThan(logBox.y + logBox.height / 2);
-    expect(Math.abs(buttonBox.x + buttonBox.width / 2 - (logBox.x + logBox.width / 2))).toBeLessThan(20);
+    expect(
+      Math.abs(buttonBox.x + buttonBox.width / 2 - (logBox.x + logBox.width / 2)),
+    ).toBeLessThan(20);
     await screenshot(page, 'new-messages');
     await button.click();
     await expect.poll(() => button.isHidden()).toBe(true);
@@ -111,11 +124,15 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
 
   /** The id of the focused element ('' for none), and whether it draws a visible outline. */
   function focused(page: Page) {
-    return evaluate(page, `(() => {
+    return evaluate(
+      page,
+      `(() => {
       const element = document.activeElement;
       const style = element ? getComputedStyle(element) : null;
       return { id: element?.id ?? '', ring: !!style && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
-    })()`, v.object({ id: v.string(), ring: v.boolean() }));
+    })()`,
+      v.object({ id: v.string(), ring: v.boolean() }),
+    );
   }
 
   async function tabTo(page: Page, id: string, key: 'Tab' | 'Shift+Tab'): Promise<void> {
@@ -170,11 +187,15 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
     for (const page of [alice, bob]) {
       // Between attempts it says when the next one is; during one, briefly, "Connecting…".
       await page.locator('#status[data-state="reconnecting"]').waitFor({ timeout: 15_000 });
-      await expect.poll(() => page.locator('#status').textContent()).toMatch(/^Reconnecting in \d+ s…$/);
+      await expect
+        .poll(() => page.locator('#status').textContent())
+        .toMatch(/^Reconnecting in \d+ s…$/);
     }
     const written = ['while down 1', 'while down 2', 'while down 3'];
     for (const text of written) await sendMessage(alice, text);
-    expect(await alice.locator('#outbox .message.pending .text').allTextContents()).toEqual(written);
+    expect(await alice.locator('#outbox .message.pending .text').allTextContents()).toEqual(
+      written,
+    );
     expect(await alice.locator('#send').textContent()).toBe('Queue');
     await screenshot(alice, 'reconnecting');
 

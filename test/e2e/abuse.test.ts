@@ -1,8 +1,23 @@
 // Abuse over real TCP against `wrangler dev` with the shipped limits: a flood, oversized frames,
 // connection churn with and without Close frames, and the guest token limiter.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_FRAME_BYTES, MAX_RATE_REFUSALS_PER_MINUTE, type ServerFrame } from '../../src/protocol.ts';
-import { ErrorBodySchema, mapLimit, newUser, openSocket, readJson, requestToken, sleep, TokenBodySchema, uniqueRoom, type E2ESocket } from './client.ts';
+import {
+  MAX_FRAME_BYTES,
+  MAX_RATE_REFUSALS_PER_MINUTE,
+  type ServerFrame,
+} from '../../src/protocol.ts';
+import {
+  ErrorBodySchema,
+  mapLimit,
+  newUser,
+  openSocket,
+  readJson,
+  requestToken,
+  sleep,
+  TokenBodySchema,
+  uniqueRoom,
+  type E2ESocket,
+} from './client.ts';
 import { startDevServer, type DevServer } from './wrangler.mjs';
 
 // The shipped defaults from wrangler.toml: burst 10, then 2 a second.
@@ -21,7 +36,10 @@ afterAll(async () => {
 });
 
 /** Opens a socket and reads its welcome. */
-async function join(room: string, token: string): Promise<{ socket: E2ESocket; welcome: Extract<ServerFrame, { type: 'welcome' }> }> {
+async function join(
+  room: string,
+  token: string,
+): Promise<{ socket: E2ESocket; welcome: Extract<ServerFrame, { type: 'welcome' }> }> {
   const socket = await openSocket(server.origin, room, token);
   const welcome = await socket.next();
   if (welcome.type !== 'welcome') throw new Error(`first frame is ${welcome.type}, not welcome`);
@@ -29,7 +47,11 @@ async function join(room: string, token: string): Promise<{ socket: E2ESocket; w
 }
 
 /** Skips frames until a message with this clientId arrives. */
-async function messageWith(socket: E2ESocket, clientId: string, timeoutMs = 10_000): Promise<Extract<ServerFrame, { type: 'message' }>> {
+async function messageWith(
+  socket: E2ESocket,
+  clientId: string,
+  timeoutMs = 10_000,
+): Promise<Extract<ServerFrame, { type: 'message' }>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const frame = await socket.nextOf('message', Math.max(1, deadline - Date.now()));
@@ -70,7 +92,8 @@ describe('flood', () => {
           if (err instanceof Error && err.message.startsWith('no frame within')) continue;
           throw err;
         }
-        if (frame.type === 'message' && frame.user.id === flo.user.id) passed.push(frame.clientId ?? '');
+        if (frame.type === 'message' && frame.user.id === flo.user.id)
+          passed.push(frame.clientId ?? '');
         else if (frame.type === 'error' && frame.code === 'rate_limited') {
           refused.push(frame.clientId ?? '');
           retryAfter.push(frame.retryAfterMs ?? -1);
@@ -95,7 +118,9 @@ describe('flood', () => {
     // After waiting retryAfterMs one more frame is accepted: at 2 a second, never more than 500 ms.
     expect(retryAfter.every((ms) => ms > 0 && ms <= 1000 / RATE)).toBe(true);
     expect(other.filter((frame) => frame.type === 'error')).toEqual([]);
-    console.info(`flood: 200 sent, ${passed.length} passed, ${refused.length} rate_limited, then close ${closed.code} after ${elapsedSeconds.toFixed(2)} s`);
+    console.info(
+      `flood: 200 sent, ${passed.length} passed, ${refused.length} rate_limited, then close ${closed.code} after ${elapsedSeconds.toFixed(2)} s`,
+    );
 
     // Cy saw Bea's message and exactly the flood messages that passed, then Flo leave.
     const seenByCy: string[] = [];
@@ -107,7 +132,8 @@ describe('flood', () => {
         expect(frame.user).toEqual(flo.user);
         break;
       }
-      if (frame.type === 'message' && frame.user.id === flo.user.id) seenByCy.push(frame.clientId ?? '');
+      if (frame.type === 'message' && frame.user.id === flo.user.id)
+        seenByCy.push(frame.clientId ?? '');
       else if (frame.type === 'message') beaForCy = frame;
     }
     beaForCy ??= await messageWith(c, 'b-1');
@@ -131,13 +157,20 @@ describe('oversized frames', () => {
 
     o.send({ type: 'message', text: 'x'.repeat(1024 * 1024), clientId: 'huge' });
     // The contract allows either answer: a too_long error on an open socket, or a 1009 close.
-    const outcome = await Promise.race([o.next(10_000).then((frame) => ({ frame })), o.closed.then((close) => ({ close }))]);
+    const outcome = await Promise.race([
+      o.next(10_000).then((frame) => ({ frame })),
+      o.closed.then((close) => ({ close })),
+    ]);
     if ('close' in outcome) {
       expect(outcome.close.code).toBe(1009);
       expect(await c.nextOf('leave')).toMatchObject({ user: big.user });
     } else {
       // Refused before parsing, so no clientId is echoed.
-      expect(outcome.frame).toEqual({ type: 'error', code: 'too_long', message: `frame is larger than ${MAX_FRAME_BYTES} bytes` });
+      expect(outcome.frame).toEqual({
+        type: 'error',
+        code: 'too_long',
+        message: `frame is larger than ${MAX_FRAME_BYTES} bytes`,
+      });
       o.send({ type: 'message', text: 'small one', clientId: 'small' });
       expect(await messageWith(o, 'small')).toMatchObject({ text: 'small one', user: big.user });
     }
@@ -199,7 +232,9 @@ describe('connection churn', () => {
     await a.nextOf('join');
 
     const CHURN = 300;
-    const churners = await Promise.all(Array.from({ length: CHURN }, (_, i) => newUser(`churn ${i}`)));
+    const churners = await Promise.all(
+      Array.from({ length: CHURN }, (_, i) => newUser(`churn ${i}`)),
+    );
     const started = Date.now();
     await mapLimit(churners, 10, async ({ token }, i) => {
       const { socket, welcome } = await join(room, token);
@@ -229,7 +264,9 @@ describe('connection churn', () => {
     const { socket: s, welcome } = await join(room, fresh.token);
     expect(welcome.members).toEqual([ann.user, bob.user, fresh.user]);
     expect(welcome.memberCount).toBe(3);
-    console.info(`churn: ${CHURN} connects/disconnects (${CHURN / 2} without Close) in ${churnedMs} ms, last leave ${settledMs} ms later`);
+    console.info(
+      `churn: ${CHURN} connects/disconnects (${CHURN / 2} without Close) in ${churnedMs} ms, last leave ${settledMs} ms later`,
+    );
 
     s.send({ type: 'message', text: 'anyone here?', clientId: 'fay-1' });
     expect(await messageWith(a, 'fay-1')).toMatchObject({ user: fresh.user });
@@ -258,7 +295,9 @@ describe('guest token limit', () => {
     expect(statuses).toEqual([...Array<number>(30).fill(200), ...Array<number>(10).fill(429)]);
     for (const res of refusals) {
       expect(res.headers.get('retry-after')).toBe('60');
-      expect(await readJson(res, ErrorBodySchema)).toEqual({ error: 'too many tokens requested from this address; try again in a minute' });
+      expect(await readJson(res, ErrorBodySchema)).toEqual({
+        error: 'too many tokens requested from this address; try again in a minute',
+      });
     }
     // Keyed on CF-Connecting-IP: another address is unaffected.
     const other = await requestToken(server.origin, 'neighbour', { ip: '203.0.113.41' });
@@ -276,7 +315,8 @@ describe('guest token limit', () => {
     const first = await requestToken(server.origin, 'returning', { ip: '203.0.113.51' });
     const { token: firstToken, user } = await readJson(first, TokenBodySchema);
     // The office's address spends its whole minute on new guests...
-    for (let i = 0; i < 30; i++) expect((await requestToken(server.origin, `office ${i}`, { ip })).status).toBe(200);
+    for (let i = 0; i < 30; i++)
+      expect((await requestToken(server.origin, `office ${i}`, { ip })).status).toBe(200);
     expect((await requestToken(server.origin, 'one too many', { ip })).status).toBe(429);
     // ...yet the returning guest refreshes from it, keeping their id, up to 30 times a minute.
     const statuses: number[] = [];
@@ -285,7 +325,9 @@ describe('guest token limit', () => {
       const res = await requestToken(server.origin, 'returning', { ip, bearer: token });
       statuses.push(res.status);
       if (res.status !== 200) {
-        expect(await readJson(res, ErrorBodySchema)).toEqual({ error: 'too many token refreshes for this user; try again in a minute' });
+        expect(await readJson(res, ErrorBodySchema)).toEqual({
+          error: 'too many token refreshes for this user; try again in a minute',
+        });
         continue;
       }
       const refreshed = await readJson(res, TokenBodySchema);

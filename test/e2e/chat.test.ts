@@ -41,9 +41,21 @@ describe('guests and chat', () => {
     const room = uniqueRoom('chat');
 
     const g = await openSocket(server.origin, room, guest.token);
-    expect(await g.next()).toMatchObject({ type: 'welcome', user: guest.user, room, memberCount: 1, messages: [], hasMore: false });
+    expect(await g.next()).toMatchObject({
+      type: 'welcome',
+      user: guest.user,
+      room,
+      memberCount: 1,
+      messages: [],
+      hasMore: false,
+    });
     const b = await openSocket(server.origin, room, bob.token);
-    expect(await b.next()).toMatchObject({ type: 'welcome', user: bob.user, memberCount: 2, members: [guest.user, bob.user] });
+    expect(await b.next()).toMatchObject({
+      type: 'welcome',
+      user: bob.user,
+      memberCount: 2,
+      members: [guest.user, bob.user],
+    });
     expect(await g.next()).toMatchObject({ type: 'join', user: bob.user });
 
     g.send({ type: 'message', text: 'hello Bob', clientId: 'g-1' });
@@ -64,12 +76,21 @@ describe('guests and chat', () => {
   });
 
   it('keeps a returning guest on the same user id when the old token is presented', async () => {
-    const first = await readJson(await requestToken(server.origin, 'Rita', { ip: '198.51.100.2' }), TokenBodySchema);
-    const again = await readJson(await requestToken(server.origin, 'Rita R', { ip: '198.51.100.2', bearer: first.token }), TokenBodySchema);
+    const first = await readJson(
+      await requestToken(server.origin, 'Rita', { ip: '198.51.100.2' }),
+      TokenBodySchema,
+    );
+    const again = await readJson(
+      await requestToken(server.origin, 'Rita R', { ip: '198.51.100.2', bearer: first.token }),
+      TokenBodySchema,
+    );
     expect(again.user).toEqual({ id: first.user.id, name: 'Rita R' });
     const room = uniqueRoom('guest');
     const s = await openSocket(server.origin, room, again.token);
-    expect(await s.next()).toMatchObject({ type: 'welcome', user: { id: first.user.id, name: 'Rita R' } });
+    expect(await s.next()).toMatchObject({
+      type: 'welcome',
+      user: { id: first.user.id, name: 'Rita R' },
+    });
     await s.close();
   });
 });
@@ -77,14 +98,19 @@ describe('guests and chat', () => {
 describe('upgrade refusals over HTTP', () => {
   it('answers a plain GET on the socket route with 426 and a JSON error', async () => {
     const { token } = await newUser();
-    const res = await fetch(new URL(`/api/rooms/${uniqueRoom('plain')}/ws?token=${token}`, server.origin));
+    const res = await fetch(
+      new URL(`/api/rooms/${uniqueRoom('plain')}/ws?token=${token}`, server.origin),
+    );
     expect(res.status).toBe(426);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await readJson(res, ErrorBodySchema)).toEqual({ error: 'expected a WebSocket upgrade' });
   });
 
   it.each([
-    ['a forged signature', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwibmFtZSI6IngiLCJleHAiOjk5OTk5OTk5OTl9.c2lnbmF0dXJl'],
+    [
+      'a forged signature',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4IiwibmFtZSI6IngiLCJleHAiOjk5OTk5OTk5OTl9.c2lnbmF0dXJl',
+    ],
     ['garbage', 'not-a-token'],
     ['nothing', ''],
   ])('refuses an upgrade with %s as token with 401', async (_label, token) => {
@@ -106,7 +132,9 @@ describe('upgrade refusals over HTTP', () => {
   it('refuses an upgrade from a foreign Origin with 403 and accepts the app’s own origin', async () => {
     const { token, user } = await newUser('Ola');
     const room = uniqueRoom('origin');
-    const refused = await expectRefused(server.origin, room, token, { origin: 'https://evil.example' });
+    const refused = await expectRefused(server.origin, room, token, {
+      origin: 'https://evil.example',
+    });
     expect(refused.status).toBe(403);
     expect(refusalBody(refused)).toEqual({ error: 'origin not allowed' });
     // The same request from the app's own page goes through.
@@ -124,17 +152,28 @@ describe('upgrade refusals over HTTP', () => {
     ['a fractional after', 'fine-room', '1.5', /after must be a non-negative integer/],
   ])('refuses an upgrade with %s with 400', async (_label, room, after, error) => {
     const { token } = await newUser();
-    const refused = await expectRefused(server.origin, room, token, after === undefined ? {} : { after });
+    const refused = await expectRefused(
+      server.origin,
+      room,
+      token,
+      after === undefined ? {} : { after },
+    );
     expect(refused.status).toBe(400);
     expect(refusalBody(refused).error).toMatch(error);
   });
 
   it('checks the upgrade before the room name, and the room name before Origin and token', async () => {
-    const plain = await fetch(new URL('/api/rooms/bad!room/ws?token=x', server.origin), { headers: { Origin: 'https://evil.example' } });
+    const plain = await fetch(new URL('/api/rooms/bad!room/ws?token=x', server.origin), {
+      headers: { Origin: 'https://evil.example' },
+    });
     expect(plain.status).toBe(426);
-    const badRoom = await expectRefused(server.origin, 'bad!room', 'x', { origin: 'https://evil.example' });
+    const badRoom = await expectRefused(server.origin, 'bad!room', 'x', {
+      origin: 'https://evil.example',
+    });
     expect(badRoom.status).toBe(400);
-    const foreign = await expectRefused(server.origin, uniqueRoom('order'), 'x', { origin: 'https://evil.example' });
+    const foreign = await expectRefused(server.origin, uniqueRoom('order'), 'x', {
+      origin: 'https://evil.example',
+    });
     expect(foreign.status).toBe(403);
   });
 
@@ -142,10 +181,18 @@ describe('upgrade refusals over HTTP', () => {
     const room = uniqueRoom('after-refusal');
     const ann = await newUser('Ann');
     expect((await expectRefused(server.origin, room, 'not-a-token')).status).toBe(401);
-    expect((await expectRefused(server.origin, room, ann.token, { origin: 'https://evil.example' })).status).toBe(403);
+    expect(
+      (await expectRefused(server.origin, room, ann.token, { origin: 'https://evil.example' }))
+        .status,
+    ).toBe(403);
     const s = await openSocket(server.origin, room, ann.token);
     // Refusals happen in the Worker: the room never saw those users, and nothing was stored.
-    expect(await s.next()).toMatchObject({ type: 'welcome', members: [ann.user], memberCount: 1, messages: [] });
+    expect(await s.next()).toMatchObject({
+      type: 'welcome',
+      members: [ann.user],
+      memberCount: 1,
+      messages: [],
+    });
     s.send({ type: 'message', text: 'still here' });
     expect(await s.nextOf('message')).toMatchObject({ id: 1, text: 'still here', user: ann.user });
     await s.close();
@@ -153,30 +200,33 @@ describe('upgrade refusals over HTTP', () => {
 });
 
 describe('pages and static assets', () => {
-  it.each(['/', '/room/lobby', '/room/Mixed-Case_1'])('serves %s as HTML with the contract’s security headers', async (path) => {
-    const res = await fetch(new URL(path, server.origin));
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    const csp = res.headers.get('content-security-policy') ?? '';
-    const directives = new Map(
-      csp
-        .split(';')
-        .map((part) => part.trim().split(/\s+/))
-        .filter((words) => words[0])
-        .map((words) => [words[0] ?? '', words.slice(1)]),
-    );
-    const scriptSrc = directives.get('script-src') ?? directives.get('default-src');
-    expect(scriptSrc).toBeDefined();
-    expect(scriptSrc).not.toContain("'unsafe-inline'");
-    expect(directives.get('connect-src')).toEqual(["'self'"]);
-    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
-    const html = await res.text();
-    expect(html).toMatch(/<script[^>]+src="\/app\.js"/);
-    // No inline script: every <script> tag loads a file.
-    expect(html.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
-  });
+  it.each(['/', '/room/lobby', '/room/Mixed-Case_1'])(
+    'serves %s as HTML with the contract’s security headers',
+    async (path) => {
+      const res = await fetch(new URL(path, server.origin));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      const directives = new Map(
+        csp
+          .split(';')
+          .map((part) => part.trim().split(/\s+/))
+          .filter((words) => words[0])
+          .map((words) => [words[0] ?? '', words.slice(1)]),
+      );
+      const scriptSrc = directives.get('script-src') ?? directives.get('default-src');
+      expect(scriptSrc).toBeDefined();
+      expect(scriptSrc).not.toContain("'unsafe-inline'");
+      expect(directives.get('connect-src')).toEqual(["'self'"]);
+      expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      const html = await res.text();
+      expect(html).toMatch(/<script[^>]+src="\/app\.js"/);
+      // No inline script: every <script> tag loads a file.
+      expect(html.match(/<script(?![^>]*\ssrc=)[^>]*>/g)).toBeNull();
+    },
+  );
 
   it('answers a page for a bad room name with 400 JSON, not the page', async () => {
     const res = await fetch(new URL('/room/Bad!', server.origin));
@@ -235,7 +285,9 @@ describe('hibernation', () => {
     expect(afterA.id).toBeGreaterThan(before.id);
     expect(await b.nextOf('message')).toEqual(afterA);
     // The message woke the room: a new instance found the two sockets.
-    expect(await pollUntil(() => occurrences(server.output(), wakeLine) > wakesBefore, 10_000)).toBe(true);
+    expect(
+      await pollUntil(() => occurrences(server.output(), wakeLine) > wakesBefore, 10_000),
+    ).toBe(true);
 
     a.send({ type: 'message', text: 'and Ann too' });
     const third = await b.nextOf('message');

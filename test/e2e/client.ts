@@ -16,7 +16,10 @@ export function uniqueRoom(prefix = 'room'): string {
 }
 
 /** A user with a fresh id and a token minted the way a "bring your own auth" backend would. */
-export async function newUser(name = 'alice', id: string = randomUUID()): Promise<{ user: User; token: string }> {
+export async function newUser(
+  name = 'alice',
+  id: string = randomUUID(),
+): Promise<{ user: User; token: string }> {
   return { user: { id, name }, token: await mintToken({ id, name }) };
 }
 
@@ -64,7 +67,12 @@ export interface OpenOptions {
  * Opens a room socket through the Worker's upgrade route at `origin` (e.g. http://127.0.0.1:8787).
  * Rejects with UpgradeRefused when the server answers the upgrade with an HTTP status.
  */
-export function openSocket(origin: string, room: string, token: string, options: OpenOptions = {}): Promise<E2ESocket> {
+export function openSocket(
+  origin: string,
+  room: string,
+  token: string,
+  options: OpenOptions = {},
+): Promise<E2ESocket> {
   const url = new URL(`/api/rooms/${room}/ws`, origin.replace(/^http/, 'ws'));
   url.searchParams.set('token', token);
   if (options.after !== undefined) url.searchParams.set('after', String(options.after));
@@ -100,7 +108,9 @@ export function openSocket(origin: string, room: string, token: string, options:
 function wrap(ws: WebSocket): E2ESocket {
   const frames = new FrameQueue();
   let closeResolve: (value: { code: number; reason: string }) => void = () => {};
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => (closeResolve = resolve));
+  const closed = new Promise<{ code: number; reason: string }>(
+    (resolve) => (closeResolve = resolve),
+  );
   ws.on('message', (data, isBinary) => {
     if (isBinary) frames.fail(new Error('the server sent a binary frame'));
     else frames.receive(data.toString());
@@ -109,7 +119,8 @@ function wrap(ws: WebSocket): E2ESocket {
   // After open, errors (a reset connection) end in 'close'; without a listener they would throw.
   ws.on('error', () => {});
 
-  const waitClosed = (ms: number) => Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ms))]);
+  const waitClosed = (ms: number) =>
+    Promise.race([closed, new Promise((resolve) => setTimeout(resolve, ms))]);
 
   return {
     ws,
@@ -135,7 +146,11 @@ function wrap(ws: WebSocket): E2ESocket {
 }
 
 /** Runs `task` over `items` with at most `limit` running at once; rejects with the first failure. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   // One iterator shared by every worker: each item is taken exactly once.
   const entries = items.entries();
@@ -147,7 +162,11 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
 }
 
 /** Polls `check` every `intervalMs` until it returns true or `timeoutMs` passes; returns the last result. */
-export async function pollUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+export async function pollUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;
@@ -159,10 +178,17 @@ export async function pollUntil(check: () => boolean | Promise<boolean>, timeout
 /** The JSON body of every HTTP refusal: `{"error": "..."}`. */
 export const ErrorBodySchema = v.object({ error: v.string() });
 /** The body of `POST /api/token` on success. */
-export const TokenBodySchema = v.object({ token: v.string(), user: UserSchema, expiresAt: v.number() });
+export const TokenBodySchema = v.object({
+  token: v.string(),
+  user: UserSchema,
+  expiresAt: v.number(),
+});
 
 /** Reads a response body as JSON and checks it against `schema`; throws with the body when it doesn't match. */
-export async function readJson<S extends v.GenericSchema>(res: Response, schema: S): Promise<v.InferOutput<S>> {
+export async function readJson<S extends v.GenericSchema>(
+  res: Response,
+  schema: S,
+): Promise<v.InferOutput<S>> {
   const text = await res.text();
   try {
     return v.parse(schema, JSON.parse(text));
@@ -177,7 +203,12 @@ export function refusalBody(refused: UpgradeRefused): { error: string } {
 }
 
 /** Opens a socket expecting the upgrade to be refused; resolves with the refusal. */
-export async function expectRefused(origin: string, room: string, token: string, options: OpenOptions = {}): Promise<UpgradeRefused> {
+export async function expectRefused(
+  origin: string,
+  room: string,
+  token: string,
+  options: OpenOptions = {},
+): Promise<UpgradeRefused> {
   try {
     const socket = await openSocket(origin, room, token, options);
     await socket.close();
@@ -192,11 +223,19 @@ export async function expectRefused(origin: string, room: string, token: string,
  * `POST /api/token` as a guest would. `ip` is sent as CF-Connecting-IP, which wrangler dev passes
  * through when present (on Cloudflare the edge sets it), so tests can keep their guests apart.
  */
-export function requestToken(origin: string, name: string, options: { ip?: string; bearer?: string } = {}): Promise<Response> {
+export function requestToken(
+  origin: string,
+  name: string,
+  options: { ip?: string; bearer?: string } = {},
+): Promise<Response> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json' };
   if (options.ip !== undefined) headers['CF-Connecting-IP'] = options.ip;
   if (options.bearer !== undefined) headers.Authorization = `Bearer ${options.bearer}`;
-  return fetch(new URL('/api/token', origin), { method: 'POST', headers, body: JSON.stringify({ name }) });
+  return fetch(new URL('/api/token', origin), {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name }),
+  });
 }
 
 /** How many times `needle` occurs in `haystack` (e.g. a log line in a dev server's output). */

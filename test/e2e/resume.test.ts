@@ -10,7 +10,10 @@ let server: DevServer;
 
 beforeAll(async () => {
   // A snapshot: a reload (any edit under src/ or public/) would drop every socket mid-test.
-  server = await startDevServer({ snapshot: true, vars: { MESSAGE_RATE: '1000', MESSAGE_BURST: '1000' } });
+  server = await startDevServer({
+    snapshot: true,
+    vars: { MESSAGE_RATE: '1000', MESSAGE_BURST: '1000' },
+  });
 });
 
 afterAll(async () => {
@@ -47,7 +50,12 @@ class ResumingReceiver {
   async connect(): Promise<void> {
     // Resuming after 0 is right for a client that was there when the room was empty.
     const after = this.welcomes.length > 0 ? this.highest : undefined;
-    const socket = await openSocket(this.origin, this.room, this.token, after === undefined ? {} : { after });
+    const socket = await openSocket(
+      this.origin,
+      this.room,
+      this.token,
+      after === undefined ? {} : { after },
+    );
     const welcome = await socket.next();
     if (welcome.type !== 'welcome') throw new Error(`first frame is ${welcome.type}, not welcome`);
     this.welcomes.push({ after, messages: welcome.messages.length, hasMore: welcome.hasMore });
@@ -109,7 +117,8 @@ class ResumingReceiver {
       } else if (frame.type === 'history') {
         for (const message of frame.messages) {
           if (firstLive !== undefined && message.id >= firstLive) {
-            if (!this.seen.has(message.id)) throw new Error(`message ${message.id} came in a page but never live`);
+            if (!this.seen.has(message.id))
+              throw new Error(`message ${message.id} came in a page but never live`);
             this.overlap++;
           } else this.#take(message);
         }
@@ -130,7 +139,9 @@ class ResumingReceiver {
 /** Rejects if `promise` doesn't settle within `ms`. */
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -154,13 +165,19 @@ async function drain(socket: E2ESocket, quietMs: number): Promise<ServerFrame[]>
 }
 
 /** Collects a user's own messages as they come back (the acknowledgements), by clientId. */
-function collectAcks(socket: E2ESocket, userId: string, into: Map<string, number>, until: () => boolean): Promise<void> {
+function collectAcks(
+  socket: E2ESocket,
+  userId: string,
+  into: Map<string, number>,
+  until: () => boolean,
+): Promise<void> {
   return (async () => {
     const deadline = Date.now() + 60_000;
     while (!until() && Date.now() < deadline) {
       const frame = await socket.next(10_000);
       if (frame.type === 'error') throw new Error(`sender refused: ${frame.code} ${frame.message}`);
-      if (frame.type === 'message' && frame.user.id === userId && frame.clientId !== undefined) into.set(frame.clientId, frame.id);
+      if (frame.type === 'message' && frame.user.id === userId && frame.clientId !== undefined)
+        into.set(frame.clientId, frame.id);
     }
   })();
 }
@@ -267,7 +284,13 @@ describe('no message lost', () => {
       const linger = lingerMs[round] ?? 0;
       // The first try and the resend differ in text only so that history shows which one was stored.
       const written = clientIds.map(
-        (clientId) => new Promise<void>((resolve, reject) => first.ws.send(JSON.stringify({ type: 'message', text: `first ${clientId}`, clientId }), (err) => (err ? reject(err) : resolve()))),
+        (clientId) =>
+          new Promise<void>((resolve, reject) =>
+            first.ws.send(
+              JSON.stringify({ type: 'message', text: `first ${clientId}`, clientId }),
+              (err) => (err ? reject(err) : resolve()),
+            ),
+          ),
       );
       if (linger >= 0) {
         await Promise.all(written);
@@ -279,9 +302,12 @@ describe('no message lost', () => {
 
       const second = await openSocket(server.origin, room, sender.token);
       await second.nextOf('welcome');
-      for (const clientId of clientIds) second.send({ type: 'message', text: `again ${clientId}`, clientId });
+      for (const clientId of clientIds)
+        second.send({ type: 'message', text: `again ${clientId}`, clientId });
       const answered = new Map<string, number>();
-      await collectAcks(second, sender.user.id, answered, () => clientIds.every((id) => answered.has(id)));
+      await collectAcks(second, sender.user.id, answered, () =>
+        clientIds.every((id) => answered.has(id)),
+      );
       for (const [clientId, id] of answered) acks.set(clientId, id);
       await second.close();
     }
@@ -293,7 +319,9 @@ describe('no message lost', () => {
     const history = await reader.nextOf('history');
     expect(history.hasMore).toBe(false);
     const byClientId = new Map<string, number>();
-    for (const m of history.messages) if (m.clientId !== undefined) byClientId.set(m.clientId, (byClientId.get(m.clientId) ?? 0) + 1);
+    for (const m of history.messages)
+      if (m.clientId !== undefined)
+        byClientId.set(m.clientId, (byClientId.get(m.clientId) ?? 0) + 1);
     expect(history.messages).toHaveLength(ROUNDS * PER_ROUND);
     expect(byClientId.size).toBe(ROUNDS * PER_ROUND);
     expect([...byClientId.values()].every((count) => count === 1)).toBe(true);
@@ -307,11 +335,14 @@ describe('no message lost', () => {
     // Another person in the room saw each message once, whichever connection stored it.
     const watched = new Map<string, number>();
     for (const frame of await drain(w, 1000)) {
-      if (frame.type === 'message' && frame.clientId !== undefined) watched.set(frame.clientId, (watched.get(frame.clientId) ?? 0) + 1);
+      if (frame.type === 'message' && frame.clientId !== undefined)
+        watched.set(frame.clientId, (watched.get(frame.clientId) ?? 0) + 1);
     }
     expect(watched.size).toBe(ROUNDS * PER_ROUND);
     expect([...watched.values()].every((count) => count === 1)).toBe(true);
-    console.info(`resend: ${ROUNDS * PER_ROUND} messages, ${storedBeforeDrop} stored by the dropped connection, ${ROUNDS * PER_ROUND - storedBeforeDrop} by the resend, stored twice 0`);
+    console.info(
+      `resend: ${ROUNDS * PER_ROUND} messages, ${storedBeforeDrop} stored by the dropped connection, ${ROUNDS * PER_ROUND - storedBeforeDrop} by the resend, stored twice 0`,
+    );
 
     await reader.close();
     await w.close();

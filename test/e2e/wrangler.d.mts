@@ -43,4 +43,9 @@ export declare function freePort(): Promise<number>;
 /** Starts `wrangler dev` and resolves once it answers HTTP. */
 export declare function startDevServer(options?: DevServerOptions): Promise<DevServer>;
 /** Mints a token the way a "bring your own auth" backend would. */
-export declare function mintToken(user: { id: string; name: string; ttlSeconds?: number; secret?: string }): Promise<string>;
+export declare function mintToken(user: {
+  id: string;
+  name: string;
+  ttlSeconds?: number;
+  secret?: string;
+}): Promise<string>;

@@ -13,7 +13,9 @@ import { sign } from 'hono/jwt';
 export const TEST_SECRET = 'test-secret-for-local-servers-only';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const WRANGLER = fileURLToPath(new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url));
+const WRANGLER = fileURLToPath(
+  new URL('../../node_modules/wrangler/bin/wrangler.js', import.meta.url),
+);
 
 // Process groups of the dev servers still running. wrangler runs detached (its own group, so a
 // stop reaches workerd too), which also means it would outlive a test runner that is killed or
@@ -81,12 +83,25 @@ export function freePort() {
  * @returns {Promise<DevServer>}
  */
 export async function startDevServer(options = {}) {
-  if (options.snapshot && options.config) throw new Error('snapshot runs the app\'s own wrangler.toml; it cannot be combined with config');
+  if (options.snapshot && options.config)
+    throw new Error("snapshot runs the app's own wrangler.toml; it cannot be combined with config");
   const cwd = options.snapshot ? snapshotApp() : ROOT;
   const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const vars = { AUTH_SECRET: TEST_SECRET, ...options.vars };
-  const args = [WRANGLER, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--log-level', 'warn', '--show-interactive-dev-session=false'];
+  const args = [
+    WRANGLER,
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    '0',
+    '--log-level',
+    'warn',
+    '--show-interactive-dev-session=false',
+  ];
   if (options.config) args.push('--config', options.config);
   args.push('--persist-to', options.persistTo ?? mkdtempSync(join(tmpdir(), 'edge-chat-dev-')));
   for (const [name, value] of Object.entries(vars)) args.push('--var', `${name}:${value}`);
@@ -101,7 +116,13 @@ export async function startDevServer(options = {}) {
       // A process group of our own, so stop() reaches workerd too and nothing else.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        WRANGLER_SEND_METRICS: 'false',
+        CI: 'true',
+        NO_COLOR: '1',
+      },
     });
     const pgid = child.pid;
     if (pgid !== undefined) {
@@ -110,12 +131,17 @@ export async function startDevServer(options = {}) {
     }
     child.stdout?.on('data', (chunk) => (log += chunk));
     child.stderr?.on('data', (chunk) => (log += chunk));
-    const exited = new Promise((_, reject) => child?.once('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${log}`))));
+    const exited = new Promise((_, reject) =>
+      child?.once('exit', (code) => reject(new Error(`wrangler dev exited (${code}):\n${log}`))),
+    );
     exited.catch(() => {});
     const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
     while (Date.now() < deadline) {
       const ok = await Promise.race([
-        fetch(`${origin}/api/health`).then((res) => res.ok, () => false),
+        fetch(`${origin}/api/health`).then(
+          (res) => res.ok,
+          () => false,
+        ),
         exited,
       ]);
       if (ok) return;
@@ -164,13 +190,21 @@ export async function startDevServer(options = {}) {
 }
 
 // What wrangler dev needs to build and serve the app; node_modules is linked, not copied.
-const APP_FILES = ['wrangler.toml', 'package.json', 'tsconfig.json', 'worker-configuration.d.ts', 'src', 'public'];
+const APP_FILES = [
+  'wrangler.toml',
+  'package.json',
+  'tsconfig.json',
+  'worker-configuration.d.ts',
+  'src',
+  'public',
+];
 
 /** @returns {string} a temporary directory holding a copy of the app as it is now */
 function snapshotApp() {
   const dir = mkdtempSync(join(tmpdir(), 'edge-chat-app-'));
   for (const name of APP_FILES) {
-    if (existsSync(join(ROOT, name))) cpSync(join(ROOT, name), join(dir, name), { recursive: true });
+    if (existsSync(join(ROOT, name)))
+      cpSync(join(ROOT, name), join(dir, name), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;

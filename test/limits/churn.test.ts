@@ -4,7 +4,15 @@
 import { env, exports } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { closeAll, connect, newUser, ORIGIN, roomStub, uniqueRoom, type TestSocket } from '../helpers.ts';
+import {
+  closeAll,
+  connect,
+  newUser,
+  ORIGIN,
+  roomStub,
+  uniqueRoom,
+  type TestSocket,
+} from '../helpers.ts';
 import type { ChatRoom } from '../../src/room.ts';
 import type { ServerFrame, User } from '../../src/protocol.ts';
 
@@ -31,7 +39,9 @@ async function connectAndDrop(room: string, people: Person[]): Promise<void> {
   const carrier = roomStub(uniqueRoom('carrier'));
   const outcome = await runInDurableObject(carrier, async (_instance, state) => {
     for (const { token } of people) {
-      const res = await exports.default.fetch(socketUrl(room, token), { headers: { Upgrade: 'websocket' } });
+      const res = await exports.default.fetch(socketUrl(room, token), {
+        headers: { Upgrade: 'websocket' },
+      });
       if (!res.webSocket) throw new Error(`upgrade refused: ${res.status}`);
       res.webSocket.accept();
     }
@@ -80,7 +90,9 @@ describe('presence under churn', () => {
         await socket.nextOf('welcome');
         staying.push({ person, socket });
       }
-      const cleanSockets = await Promise.all(cleanWave.map((person) => connect(room, person.token)));
+      const cleanSockets = await Promise.all(
+        cleanWave.map((person) => connect(room, person.token)),
+      );
       // One staying user per wave also opens a second tab, which is dropped: they must stay.
       const secondTab = staying.at(-1)?.person;
       await connectAndDrop(room, secondTab ? [...droppedWave, secondTab] : droppedWave);
@@ -102,7 +114,8 @@ describe('presence under churn', () => {
     while (sum(joins) < arrivals || sum(leaves) < departures) {
       const frame = await observer.next(Math.max(1, deadline - Date.now()));
       if (frame.type === 'join') joins.set(frame.user.id, (joins.get(frame.user.id) ?? 0) + 1);
-      else if (frame.type === 'leave') leaves.set(frame.user.id, (leaves.get(frame.user.id) ?? 0) + 1);
+      else if (frame.type === 'leave')
+        leaves.set(frame.user.id, (leaves.get(frame.user.id) ?? 0) + 1);
       else other.push(frame);
     }
     // Every arrival announced once, every departure once, second tabs never, no presence counts.
@@ -146,11 +159,17 @@ describe('presence under churn', () => {
     expect(await observer.next()).toMatchObject({ type: 'leave', user: gone.user });
     // Nothing else is on its way: a message from the kept tab is the next frame.
     kept.send({ type: 'message', text: 'still here' });
-    expect(await observer.next()).toMatchObject({ type: 'message', user: twoTabs.user, text: 'still here' });
+    expect(await observer.next()).toMatchObject({
+      type: 'message',
+      user: twoTabs.user,
+      text: 'still here',
+    });
     const probe = await connect(room, (await newUser('probe')).token);
     const welcome = await probe.nextOf('welcome');
     expect(welcome.memberCount).toBe(3);
-    expect(new Set(welcome.members.map((m) => m.id))).toEqual(new Set([watcher.user.id, twoTabs.user.id, welcome.user.id]));
+    expect(new Set(welcome.members.map((m) => m.id))).toEqual(
+      new Set([watcher.user.id, twoTabs.user.id, welcome.user.id]),
+    );
     await closeAll(probe, kept, observer);
   });
 });
@@ -166,11 +185,20 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-const encodePart = (value: unknown): string => base64url(new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value)));
+const encodePart = (value: unknown): string =>
+  base64url(new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value)));
 
 async function hmac(data: string, secret: string, hash: 'SHA-256' | 'SHA-512'): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash }, false, ['sign']);
-  return base64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data))));
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash },
+    false,
+    ['sign'],
+  );
+  return base64url(
+    new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(data))),
+  );
 }
 
 interface Craft {
@@ -184,36 +212,76 @@ interface Craft {
 }
 
 /** A JWT built by hand: by default a valid HS256 token for `good` signed with the test secret. */
-async function craft({ header = { alg: 'HS256', typ: 'JWT' }, payload = claims(), secret = SECRET, hash = 'SHA-256', signature }: Craft = {}): Promise<string> {
+async function craft({
+  header = { alg: 'HS256', typ: 'JWT' },
+  payload = claims(),
+  secret = SECRET,
+  hash = 'SHA-256',
+  signature,
+}: Craft = {}): Promise<string> {
   const input = `${encodePart(header)}.${encodePart(payload)}`;
   return `${input}.${signature ?? (await hmac(input, secret, hash))}`;
 }
 
-function claims(overrides: Record<string, unknown> = {}, drop: string[] = []): Record<string, unknown> {
+function claims(
+  overrides: Record<string, unknown> = {},
+  drop: string[] = [],
+): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  const all: Record<string, unknown> = { sub: 'user-jwt', name: 'jwt', iat: now, exp: now + 900, ...overrides };
+  const all: Record<string, unknown> = {
+    sub: 'user-jwt',
+    name: 'jwt',
+    iat: now,
+    exp: now + 900,
+    ...overrides,
+  };
   for (const key of drop) delete all[key];
   return all;
 }
 
 const tokenCases: [string, () => Promise<string>][] = [
-  ['alg "none" without a signature', async () => (await craft({ header: { alg: 'none', typ: 'JWT' } })).replace(/[^.]+$/, '')],
+  [
+    'alg "none" without a signature',
+    async () => (await craft({ header: { alg: 'none', typ: 'JWT' } })).replace(/[^.]+$/, ''),
+  ],
   ['alg "none" with a valid HS256 signature', () => craft({ header: { alg: 'none', typ: 'JWT' } })],
-  ['alg "HS512" signed with the right secret', () => craft({ header: { alg: 'HS512', typ: 'JWT' }, hash: 'SHA-512' })],
-  ['alg "RS256" (HMAC-signed, the key-confusion trick)', () => craft({ header: { alg: 'RS256', typ: 'JWT' } })],
+  [
+    'alg "HS512" signed with the right secret',
+    () => craft({ header: { alg: 'HS512', typ: 'JWT' }, hash: 'SHA-512' }),
+  ],
+  [
+    'alg "RS256" (HMAC-signed, the key-confusion trick)',
+    () => craft({ header: { alg: 'RS256', typ: 'JWT' } }),
+  ],
   ['a header without alg', () => craft({ header: { typ: 'JWT' } })],
   ['a header that is not JSON', () => craft({ header: 'not json' })],
   ['the wrong secret', () => craft({ secret: 'not-the-secret' })],
   ['an empty signature', () => craft({ signature: '' })],
-  ['a signature from another payload', async () => `${(await craft()).split('.').slice(0, 2).join('.')}.${(await craft({ payload: claims({ sub: 'x' }) })).split('.')[2]}`],
-  ['a payload changed after signing', async () => {
-    const [header, , signature] = (await craft()).split('.');
-    return `${header}.${encodePart(claims({ sub: 'admin' }))}.${signature}`;
-  }],
-  ['an expired token', () => craft({ payload: claims({ exp: Math.floor(Date.now() / 1000) - 10 }) })],
-  ['a token expired a day ago (refresh grace does not apply here)', () => craft({ payload: claims({ exp: Math.floor(Date.now() / 1000) - 86_400 }) })],
+  [
+    'a signature from another payload',
+    async () =>
+      `${(await craft()).split('.').slice(0, 2).join('.')}.${(await craft({ payload: claims({ sub: 'x' }) })).split('.')[2]}`,
+  ],
+  [
+    'a payload changed after signing',
+    async () => {
+      const [header, , signature] = (await craft()).split('.');
+      return `${header}.${encodePart(claims({ sub: 'admin' }))}.${signature}`;
+    },
+  ],
+  [
+    'an expired token',
+    () => craft({ payload: claims({ exp: Math.floor(Date.now() / 1000) - 10 }) }),
+  ],
+  [
+    'a token expired a day ago (refresh grace does not apply here)',
+    () => craft({ payload: claims({ exp: Math.floor(Date.now() / 1000) - 86_400 }) }),
+  ],
   ['a missing exp', () => craft({ payload: claims({}, ['exp']) })],
-  ['exp as a string', () => craft({ payload: claims({ exp: String(Math.floor(Date.now() / 1000) + 900) }) })],
+  [
+    'exp as a string',
+    () => craft({ payload: claims({ exp: String(Math.floor(Date.now() / 1000) + 900) }) }),
+  ],
   ['exp null', () => craft({ payload: claims({ exp: null }) })],
   ['a numeric sub', () => craft({ payload: claims({ sub: 42 }) })],
   ['a missing sub', () => craft({ payload: claims({}, ['sub']) })],
@@ -232,7 +300,9 @@ const tokenCases: [string, () => Promise<string>][] = [
 
 describe('tokens at the socket route', () => {
   it.each(tokenCases)('refuses %s with 401 before any upgrade', async (_label, make) => {
-    const res = await exports.default.fetch(socketUrl(uniqueRoom('jwt'), await make()), { headers: { Upgrade: 'websocket' } });
+    const res = await exports.default.fetch(socketUrl(uniqueRoom('jwt'), await make()), {
+      headers: { Upgrade: 'websocket' },
+    });
     expect(res.webSocket).toBeNull();
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: 'invalid or expired token' });

@@ -33,7 +33,13 @@ function refillSince(start: number): number {
 async function nextAnswer(socket: TestSocket, prefix: string): Promise<ServerFrame> {
   for (let i = 0; i < 200; i++) {
     const frame = await socket.next();
-    if (frame.type === 'join' || frame.type === 'leave' || frame.type === 'presence' || frame.type === 'typing') continue;
+    if (
+      frame.type === 'join' ||
+      frame.type === 'leave' ||
+      frame.type === 'presence' ||
+      frame.type === 'typing'
+    )
+      continue;
     if (frame.type === 'message' && !frame.clientId?.startsWith(prefix)) continue;
     return frame;
   }
@@ -64,8 +70,14 @@ interface Burst {
  * Sends `count` messages with clientIds `${prefix}1..count` at once and sorts the answers. Every
  * refusal must be a well-formed rate_limited naming the message it refused.
  */
-async function burst(socket: TestSocket, count: number, prefix: string, since = Date.now()): Promise<Burst> {
-  for (let i = 1; i <= count; i++) socket.send({ type: 'message', text: `${prefix} ${i}`, clientId: `${prefix}${i}` });
+async function burst(
+  socket: TestSocket,
+  count: number,
+  prefix: string,
+  since = Date.now(),
+): Promise<Burst> {
+  for (let i = 1; i <= count; i++)
+    socket.send({ type: 'message', text: `${prefix} ${i}`, clientId: `${prefix}${i}` });
   const accepted: ChatMessage[] = [];
   const refused: ErrorFrame[] = [];
   for (let i = 1; i <= count; i++) {
@@ -83,12 +95,17 @@ async function burst(socket: TestSocket, count: number, prefix: string, since = 
 
 /** Exactly `allowed` of the burst got through, in order (more only if tokens refilled meanwhile). */
 function expectAllowed({ accepted, slack }: Burst, allowed: number, prefix: string): void {
-  expect(accepted.slice(0, allowed).map((m) => m.clientId)).toEqual(Array.from({ length: allowed }, (_, i) => `${prefix}${i + 1}`));
+  expect(accepted.slice(0, allowed).map((m) => m.clientId)).toEqual(
+    Array.from({ length: allowed }, (_, i) => `${prefix}${i + 1}`),
+  );
   expect(accepted.length).toBeLessThanOrEqual(allowed + slack);
 }
 
 /** Spends the user's whole bucket; returns the refusal that shows it is empty and when it came. */
-async function exhaust(socket: TestSocket, prefix: string): Promise<{ refusal: ErrorFrame; at: number }> {
+async function exhaust(
+  socket: TestSocket,
+  prefix: string,
+): Promise<{ refusal: ErrorFrame; at: number }> {
   const result = await burst(socket, BURST + 1, prefix);
   expectAllowed(result, BURST, prefix);
   const refusal = result.refused.at(-1);
@@ -96,7 +113,10 @@ async function exhaust(socket: TestSocket, prefix: string): Promise<{ refusal: E
   return { refusal, at: Date.now() };
 }
 
-async function joined(room: string, name: string): Promise<{ socket: TestSocket; user: { id: string; name: string } }> {
+async function joined(
+  room: string,
+  name: string,
+): Promise<{ socket: TestSocket; user: { id: string; name: string } }> {
   const { user, token } = await newUser(name);
   const socket = await connect(room, token);
   await socket.nextOf('welcome');
@@ -109,7 +129,9 @@ describe('the message rate limit', () => {
     const { socket } = await joined(room, 'Burst');
     const result = await burst(socket, BURST + 1, 'b');
     expectAllowed(result, BURST, 'b');
-    expect(result.refused.map((frame) => frame.clientId)).toEqual(result.accepted.length === BURST ? [`b${BURST + 1}`] : []);
+    expect(result.refused.map((frame) => frame.clientId)).toEqual(
+      result.accepted.length === BURST ? [`b${BURST + 1}`] : [],
+    );
     expect(socket.ws.readyState).toBe(WebSocket.OPEN);
     await socket.close();
   });
@@ -185,8 +207,18 @@ describe('the message rate limit', () => {
     // Typing is relayed to others only, so ten frames bring nine answers, then the eleventh's.
     const answers: ServerFrame[] = [];
     for (let i = 0; i < BURST; i++) answers.push(await nextAnswer(socket, 'k'));
-    expect(answers.slice(0, -1).map((frame) => (frame.type === 'error' ? frame.code : frame.type))).toEqual([
-      'message', 'history', 'pong', 'bad_json', 'bad_frame', 'bad_frame', 'empty', 'too_long', 'bad_frame',
+    expect(
+      answers.slice(0, -1).map((frame) => (frame.type === 'error' ? frame.code : frame.type)),
+    ).toEqual([
+      'message',
+      'history',
+      'pong',
+      'bad_json',
+      'bad_frame',
+      'bad_frame',
+      'empty',
+      'too_long',
+      'bad_frame',
     ]);
     const eleventh = answers.at(-1);
     if (eleventh?.type === 'message') expect(refillSince(start)).toBeGreaterThan(0);
@@ -207,8 +239,13 @@ describe('the message rate limit', () => {
     const room = uniqueRoom('order-size');
     const { socket } = await joined(room, 'Size');
     const huge = JSON.stringify({ type: 'message', text: 'x'.repeat(17_000), clientId: 'big' });
-    const tooLong = { type: 'error', code: 'too_long', message: 'frame is larger than 16384 bytes' };
-    for (let i = 0; i < BURST; i++) socket.ws.send(i % 2 === 0 ? huge : new Uint8Array(16 * 1024 + 1));
+    const tooLong = {
+      type: 'error',
+      code: 'too_long',
+      message: 'frame is larger than 16384 bytes',
+    };
+    for (let i = 0; i < BURST; i++)
+      socket.ws.send(i % 2 === 0 ? huge : new Uint8Array(16 * 1024 + 1));
     for (let i = 0; i < BURST; i++) expect(await socket.next()).toEqual(tooLong);
     // Ten oversized frames took nothing: the whole burst is still there.
     await exhaust(socket, 's');
@@ -230,9 +267,12 @@ describe('the message rate limit', () => {
     const answers: ServerFrame[] = [];
     for (let i = 0; i < expectedIds.length; i++) answers.push(await nextAnswer(socket, 'p'));
     const slack = refillSince(at);
-    const parsed = answers.filter((frame) => frame.type !== 'error' || frame.code !== 'rate_limited');
+    const parsed = answers.filter(
+      (frame) => frame.type !== 'error' || frame.code !== 'rate_limited',
+    );
     expect(parsed.length).toBeLessThanOrEqual(slack);
-    for (const [i, frame] of answers.entries()) if (!parsed.includes(frame)) expectRateLimited(frame, expectedIds[i]);
+    for (const [i, frame] of answers.entries())
+      if (!parsed.includes(frame)) expectRateLimited(frame, expectedIds[i]);
     await socket.close();
   });
 
@@ -266,8 +306,13 @@ describe('the message rate limit', () => {
     const bystander = await joined(room, 'Bystander');
     // Every frame after the burst is refused; the 51st refusal closes the socket.
     const total = BURST + MAX_REFUSALS + 10;
-    for (let i = 1; i <= total; i++) flood.socket.send({ type: 'message', text: 'flood', clientId: `f${i}` });
-    const { code, reason } = await withTimeout(flood.socket.closed, 10_000, 'the flooding socket was not closed');
+    for (let i = 1; i <= total; i++)
+      flood.socket.send({ type: 'message', text: 'flood', clientId: `f${i}` });
+    const { code, reason } = await withTimeout(
+      flood.socket.closed,
+      10_000,
+      'the flooding socket was not closed',
+    );
     // Every frame arrived before the close; drain them from the queue.
     const answers: ServerFrame[] = [];
     for (;;) {
@@ -280,10 +325,16 @@ describe('the message rate limit', () => {
     const refusals = answers.filter((frame) => frame.type === 'error');
     expect(refusals).toHaveLength(MAX_REFUSALS);
     for (const frame of refusals) expectRateLimited(frame, frame.clientId);
-    expect(answers.filter((frame) => frame.type === 'message').length).toBeGreaterThanOrEqual(BURST);
+    expect(answers.filter((frame) => frame.type === 'message').length).toBeGreaterThanOrEqual(
+      BURST,
+    );
     // The room and the other user carry on.
     bystander.socket.send({ type: 'message', text: 'still fine', clientId: 'ok' });
-    expect(await nextAnswer(bystander.socket, 'ok')).toMatchObject({ type: 'message', text: 'still fine', clientId: 'ok' });
+    expect(await nextAnswer(bystander.socket, 'ok')).toMatchObject({
+      type: 'message',
+      text: 'still fine',
+      clientId: 'ok',
+    });
     await bystander.socket.close();
   });
 });
@@ -324,12 +375,18 @@ describe('the rate limit and hibernation', () => {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** `count` answers to this socket's own frames (clientIds starting with `prefix`). */
-async function answersTo(socket: TestSocket, prefix: string, count: number): Promise<ServerFrame[]> {
+async function answersTo(
+  socket: TestSocket,
+  prefix: string,
+  count: number,
+): Promise<ServerFrame[]> {
   const answers: ServerFrame[] = [];
   while (answers.length < count) answers.push(await nextAnswer(socket, prefix));
   return answers;
