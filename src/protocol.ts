@@ -1,88 +1,21 @@
-// The wire contract (../shared/PROTOCOL.md) as code: limits, one schema per frame, and the parse
-// functions that turn untrusted input into typed values. No Workers-only APIs here, so the
-// browser client (through JSDoc), the tests and the benchmark can share these types.
+// The wire contract (docs/protocol.md) as code: one valibot schema per frame, giving both its type
+// and its validation, and the parse functions that turn untrusted input into typed values. The
+// limits and name rules come from public/chat/rules.js, which the client library shares. No
+// Workers-only APIs here, so the client (through JSDoc), the tests and the benchmark can use it.
 import * as v from 'valibot';
+import {
+  CLIENT_ID,
+  codePointLength,
+  ERROR_CODES,
+  isClientId,
+  MAX_PAGE,
+  MAX_TEXT_LENGTH,
+  TEXT_FORBIDDEN,
+  WELCOME_MESSAGES,
+} from '../public/chat/rules.js';
 
-/** Frames larger than this many UTF-8 bytes are refused before they are parsed. */
-export const MAX_FRAME_BYTES = 16 * 1024;
-/** Longest message text, in Unicode code points, after trimming. */
-export const MAX_TEXT_LENGTH = 2000;
-/** Longest display name, in code points, after normalisation. */
-export const MAX_NAME_LENGTH = 32;
-/** Longest user id (`sub`) we accept in a token; it also becomes a WebSocket tag (max 256). */
-export const MAX_USER_ID_LENGTH = 128;
-/** Messages in `welcome` on a fresh join, and the default `history` page. */
-export const WELCOME_MESSAGES = 50;
-/** Messages in `welcome` when resuming with `after=<id>`, and the largest `history` page. */
-export const MAX_PAGE = 100;
-/** A connection refused this many times for rate within a minute is closed with 1008. */
-export const MAX_RATE_REFUSALS_PER_MINUTE = 50;
-/** Open sockets one user may hold in one room (tabs, devices). */
-export const MAX_SOCKETS_PER_USER = 10;
-/** How often clients send `ping`; a socket silent for two periods is treated as gone. */
-export const HEARTBEAT_INTERVAL_MS = 30_000;
-/**
- * The exact heartbeat text. The runtime's auto-response compares the whole frame, so only this
- * spelling is answered without waking a hibernated room.
- */
-export const PING_FRAME = '{"type":"ping"}';
-export const PONG_FRAME = '{"type":"pong"}';
-
-/** WebSocket close codes the room uses. */
-export const CLOSE_NORMAL = 1000;
-export const CLOSE_POLICY = 1008;
-export const CLOSE_TOO_BIG = 1009;
-export const CLOSE_SERVER_ERROR = 1011;
-
-const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-// C0 and C1 controls and DEL, except tab, LF and CR which messages may carry.
-const TEXT_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-// Names also refuse bidi controls and invisible characters that let one person pass for another.
-const NAME_FORBIDDEN =
-  /[\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/;
-// JavaScript's \s minus U+FEFF, which names refuse rather than trim away.
-const NAME_SPACE_RUN = /[^\S\uFEFF]+/g;
-const NAME_EDGE_SPACE = /^[^\S\uFEFF]+|[^\S\uFEFF]+$/g;
-
-/** Length in Unicode code points, which is how the contract counts characters. */
-export function codePointLength(text: string): number {
-  let length = 0;
-  for (const _ of text) length++;
-  return length;
-}
-
-/** UTF-8 size of a frame in bytes, without allocating an encoded copy. */
-export function utf8ByteLength(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    // Surrogate halves count 2 bytes each (a pair is 4); BMP code points above 0x7F take 2 or 3.
-    if (unit > 0x7f) bytes += unit > 0x7ff && (unit < 0xd800 || unit > 0xdfff) ? 2 : 1;
-  }
-  return bytes;
-}
-
-/** The canonical (lower-case) room name, or `null` when `raw` is not 1–64 of `a-z 0-9 _ -`. */
-export function parseRoomName(raw: string | undefined): string | null {
-  return raw !== undefined && ROOM_NAME.test(raw) ? raw.toLowerCase() : null;
-}
-
-export type NameResult = { ok: true; name: string } | { ok: false; error: string };
-
-/** Normalises a display name (NFC, whitespace collapsed and trimmed) and checks the contract's rules. */
-export function parseDisplayName(raw: unknown): NameResult {
-  if (typeof raw !== 'string') return { ok: false, error: 'name must be a string' };
-  if (!raw.isWellFormed()) return { ok: false, error: 'name is not well-formed Unicode' };
-  const name = raw.normalize('NFC').replace(NAME_SPACE_RUN, ' ').replace(NAME_EDGE_SPACE, '');
-  const length = codePointLength(name);
-  if (length === 0) return { ok: false, error: 'name is empty' };
-  if (length > MAX_NAME_LENGTH)
-    return { ok: false, error: `name is longer than ${MAX_NAME_LENGTH} characters` };
-  if (NAME_FORBIDDEN.test(name))
-    return { ok: false, error: 'name contains control or invisible formatting characters' };
-  return { ok: true, name };
-}
+export * from '../public/chat/rules.js';
+export type { NameResult } from '../public/chat/rules.js';
 
 // Check messages double as markers for the contract's specific error codes (see codeOf below).
 const TEXT_EMPTY = 'text is empty';
@@ -163,7 +96,6 @@ export const ChatMessageSchema = v.object({
 /** A stored chat message as broadcast and as found in history. */
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
 
-export const ERROR_CODES = ['bad_json', 'bad_frame', 'too_long', 'empty', 'rate_limited'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Every frame the server sends. The server builds these itself; tests and clients validate with it. */
@@ -235,7 +167,7 @@ export function parseClientFrame(raw: string): ParseResult {
 export function clientIdOf(json: unknown): string | undefined {
   if (typeof json !== 'object' || json === null || !('clientId' in json)) return undefined;
   const id = json.clientId;
-  return typeof id === 'string' && CLIENT_ID.test(id) ? id : undefined;
+  return isClientId(id) ? id : undefined;
 }
 
 function codeOf(message: string): ErrorCode {

@@ -108,7 +108,11 @@ describe('parseDisplayName', () => {
 
   it('never cuts a long name short: it refuses it', () => {
     const result = parseDisplayName('a'.repeat(40));
-    expect(result).toEqual({ ok: false, error: 'name is longer than 32 characters' });
+    expect(result).toEqual({
+      ok: false,
+      error: 'name is longer than 32 characters',
+      reason: 'too_long',
+    });
   });
 });
 
