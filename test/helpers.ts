@@ -172,9 +172,7 @@ export async function drainPending(socket: TestSocket): Promise<ServerFrame[]> {
 }
 
 /** Ann and Bob in a fresh room: both welcomed, and Bob's join already read off Ann's socket. */
-export async function annAndBob(
-  prefix: string,
-): Promise<{
+export async function annAndBob(prefix: string): Promise<{
   room: string;
   a: { user: User; token: string };
   b: { user: User; token: string };
