@@ -8,6 +8,7 @@ import {
   codePointLength,
   ERROR_CODES,
   isClientId,
+  isReaction,
   MAX_PAGE,
   MAX_TEXT_LENGTH,
   TEXT_FORBIDDEN,
@@ -36,65 +37,114 @@ const MessageText = v.pipe(
 const ClientId = v.pipe(v.string(), v.regex(CLIENT_ID, 'clientId must be 1-64 of A-Z a-z 0-9 _ -'));
 const MessageId = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 
-/** `{"type":"message","text","clientId"?}`: send a chat message. Unknown fields are dropped. */
+/** `{"type":"message","text","clientId"?,"replyTo"?}`: send a chat message. Unknown fields are dropped. */
 export const SendMessageFrame = v.object({
   type: v.literal('message'),
   text: MessageText,
   clientId: v.optional(ClientId),
+  replyTo: v.optional(MessageId),
 });
-/** `{"type":"history","before"|"after","limit"?}`: ask for a page of stored messages. */
+const PageLimit = v.optional(
+  v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_PAGE)),
+  WELCOME_MESSAGES,
+);
+const PAGE_ANCHORS = ['before', 'after', 'around', 'afterId'] as const;
+/**
+ * `{"type":"history", one of before|after|around|afterId, "limit"?}`: a page of stored messages.
+ * `after` is a change `seq` (catching up); the others are message ids.
+ */
 export const HistoryRequestFrame = v.pipe(
   v.object({
     type: v.literal('history'),
     before: v.optional(MessageId),
     after: v.optional(MessageId),
-    limit: v.optional(
-      v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_PAGE)),
-      WELCOME_MESSAGES,
-    ),
+    around: v.optional(MessageId),
+    afterId: v.optional(MessageId),
+    limit: PageLimit,
   }),
   v.check(
-    (frame) => (frame.before === undefined) !== (frame.after === undefined),
-    'give exactly one of before and after',
+    (frame) => PAGE_ANCHORS.filter((anchor) => frame[anchor] !== undefined).length === 1,
+    'give exactly one of before, after, around and afterId',
   ),
 );
 export const TypingFrame = v.object({ type: v.literal('typing') });
 export const PingFrame = v.object({ type: v.literal('ping') });
+/** `{"type":"edit","id","text"}`: replace the text of one's own message. */
+export const EditFrame = v.object({ type: v.literal('edit'), id: MessageId, text: MessageText });
+/** `{"type":"delete","id"}`: delete one's own message, or any as a moderator. */
+export const DeleteFrame = v.object({ type: v.literal('delete'), id: MessageId });
+/** `{"type":"react","id","emoji","on"}`: add or remove one's reaction. */
+export const ReactFrame = v.object({
+  type: v.literal('react'),
+  id: MessageId,
+  emoji: v.pipe(
+    v.string(),
+    v.check(
+      (emoji) => isReaction(emoji),
+      'emoji must be 1-16 characters without spaces or invisible characters',
+    ),
+  ),
+  on: v.boolean(),
+});
 
+const CLIENT_FRAMES = [
+  SendMessageFrame,
+  HistoryRequestFrame,
+  TypingFrame,
+  PingFrame,
+  EditFrame,
+  DeleteFrame,
+  ReactFrame,
+] as const;
 /** Every frame a client may send, told apart by `type`. */
-export const ClientFrameSchema = v.variant(
-  'type',
-  [SendMessageFrame, HistoryRequestFrame, TypingFrame, PingFrame],
-  'unknown frame type',
-);
+export const ClientFrameSchema = v.variant('type', CLIENT_FRAMES, 'unknown frame type');
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 // The same schemas by `type`, for the hot path: v.variant allocates a closure and a Set on every
 // call (about 5% of a room's CPU per message in a profile), but picks the same schema and returns
 // its result unchanged. A frame without a known `type` still goes through the variant.
-const FRAME_SCHEMAS = new Map<
-  unknown,
-  typeof SendMessageFrame | typeof HistoryRequestFrame | typeof TypingFrame | typeof PingFrame
->([
-  ['message', SendMessageFrame],
-  ['history', HistoryRequestFrame],
-  ['typing', TypingFrame],
-  ['ping', PingFrame],
-]);
+const FRAME_SCHEMAS = new Map<unknown, (typeof CLIENT_FRAMES)[number]>(
+  CLIENT_FRAMES.map((schema) => [schemaType(schema), schema]),
+);
+
+function schemaType(schema: (typeof CLIENT_FRAMES)[number]): string {
+  const object = 'pipe' in schema ? schema.pipe[0] : schema;
+  return object.entries.type.literal;
+}
 
 export const UserSchema = v.object({ id: v.string(), name: v.string() });
 /** A person as the room knows them: the verified token's `sub` and `name`. */
 export type User = v.InferOutput<typeof UserSchema>;
 
+const ReactionSchema = v.object({
+  emoji: v.string(),
+  count: v.number(),
+  /** The first REACTION_USERS_LISTED user ids who added it, earliest first. */
+  users: v.array(v.string()),
+});
+export const ReactionsSchema = v.array(ReactionSchema);
+/** The answered message as it is now, computed when the reply is sent (never stored as a copy). */
+const ReplySchema = v.union([
+  v.object({ id: v.number(), user: UserSchema, text: v.string() }),
+  v.object({ id: v.number(), deleted: v.literal(true) }),
+]);
 export const ChatMessageSchema = v.object({
   type: v.literal('message'),
   id: v.number(),
+  /** The room's change number of this message's latest change (its `id` until it changes). */
+  seq: v.number(),
   user: UserSchema,
   text: v.string(),
   ts: v.number(),
   clientId: v.optional(v.string()),
+  reply: v.optional(ReplySchema),
+  editedAt: v.optional(v.number()),
+  deleted: v.optional(v.literal(true)),
+  reactions: v.optional(ReactionsSchema),
 });
-/** A stored chat message as broadcast and as found in history. */
+/** A stored chat message in its current state, as broadcast and as found in history. */
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
+export type Reaction = v.InferOutput<typeof ReactionSchema>;
+export type Reply = v.InferOutput<typeof ReplySchema>;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -109,8 +159,11 @@ export const ServerFrameSchema = v.variant('type', [
     messages: v.array(ChatMessageSchema),
     hasMore: v.boolean(),
     pruned: v.optional(v.literal(true)),
+    /** The room's latest change. */
+    seq: v.number(),
   }),
   ChatMessageSchema,
+  v.object({ type: v.literal('update'), message: ChatMessageSchema }),
   v.object({ type: v.literal('join'), user: UserSchema, ts: v.number() }),
   v.object({ type: v.literal('leave'), user: UserSchema, ts: v.number() }),
   v.object({ type: v.literal('presence'), count: v.number() }),
@@ -118,6 +171,8 @@ export const ServerFrameSchema = v.variant('type', [
     type: v.literal('history'),
     messages: v.array(ChatMessageSchema),
     hasMore: v.boolean(),
+    hasNewer: v.optional(v.boolean()),
+    pruned: v.optional(v.literal(true)),
   }),
   v.object({ type: v.literal('typing'), user: UserSchema }),
   v.object({
@@ -125,6 +180,8 @@ export const ServerFrameSchema = v.variant('type', [
     code: v.picklist(ERROR_CODES),
     message: v.string(),
     clientId: v.optional(v.string()),
+    /** The message an `edit`, `delete` or `react` named. */
+    id: v.optional(v.number()),
     retryAfterMs: v.optional(v.number()),
   }),
   v.object({ type: v.literal('pong') }),
@@ -151,7 +208,6 @@ export function parseClientFrame(raw: string): ParseResult {
       : undefined;
   const result = v.safeParse(schema ?? ClientFrameSchema, json);
   if (result.success) return { ok: true, frame: result.output };
-  const clientId = clientIdOf(json);
   const issue = result.issues[0];
   const code = codeOf(issue.message);
   // Never echo the client's value back: name the field, not what was in it.
@@ -160,7 +216,17 @@ export function parseClientFrame(raw: string): ParseResult {
     code !== 'bad_frame' || issue.type === 'check' || issue.type === 'variant' || !field
       ? issue.message
       : `invalid or missing field "${field}"`;
-  return refuse(code, message, clientId);
+  return { ok: false, error: { ...errorFrame(code, message, clientIdOf(json)), ...idOf(json) } };
+}
+
+// Frames about one message whose refusals name it, so a client knows which change failed.
+const MESSAGE_CHANGES = new Set<unknown>(['edit', 'delete', 'react']);
+
+/** `{ id }` of an edit, delete or react frame whose `id` is valid, else nothing. */
+function idOf(json: unknown): { id?: number } {
+  if (typeof json !== 'object' || json === null || !('type' in json) || !('id' in json)) return {};
+  const { type, id } = json;
+  return MESSAGE_CHANGES.has(type) && v.is(MessageId, id) ? { id } : {};
 }
 
 /** The frame's `clientId` when it is a valid one, so even a refusal can name the message it refuses. */
@@ -179,6 +245,11 @@ function codeOf(message: string): ErrorCode {
 /** An `error` frame; `clientId` names the message it refuses, when there is one. */
 export function errorFrame(code: ErrorCode, message: string, clientId?: string): ErrorFrame {
   return { type: 'error', code, message, ...(clientId ? { clientId } : {}) };
+}
+
+/** An `error` frame about a change (`edit`, `delete`, `react`) to the message `id`. */
+export function changeError(code: ErrorCode, message: string, id: number): ErrorFrame {
+  return { type: 'error', code, message, id };
 }
 
 function refuse(

@@ -8,6 +8,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
 import { readConfig, type Config } from './config.ts';
+import { Changes, type ChangeOutcome } from './changes.ts';
 import { History, type Appended, type Draft } from './history.ts';
 import { logEvent } from './log.ts';
 import {
@@ -29,6 +30,8 @@ import {
   WELCOME_MESSAGES,
   type ClientFrame,
   type ErrorFrame,
+  changeError,
+  type Reply,
   type ServerFrame,
   type User,
   UserSchema,
@@ -51,7 +54,12 @@ type Attachment = v.InferOutput<typeof AttachmentSchema>;
 type RoomDraft = Draft & { ws: WebSocket };
 /** What the room makes of one frame before answering anything: a frame to act on, a refusal, or a close. */
 type Admitted =
-  | { kind: 'message'; user: User; message: Extract<ClientFrame, { type: 'message' }> }
+  | {
+      kind: 'message';
+      user: User;
+      message: Extract<ClientFrame, { type: 'message' }>;
+      reply: Reply | undefined;
+    }
   | { kind: 'other'; user: User; frame: Exclude<ClientFrame, { type: 'message' }> }
   | { kind: 'refusal'; error: ErrorFrame }
   | ({ kind: 'close' } & CloseReason);
@@ -82,6 +90,7 @@ export function roomRequest(room: string, user: User, after: number | undefined)
 export class ChatRoom extends DurableObject<Env> {
   readonly #config: Config;
   readonly #history: History;
+  readonly #changes: Changes;
   readonly #buckets: TokenBuckets;
   // Caches of what the sockets' attachments say; rebuilt after a wake from getWebSockets().
   readonly #attachments = new WeakMap<WebSocket, Attachment>();
@@ -108,6 +117,7 @@ export class ChatRoom extends DurableObject<Env> {
     super(ctx, env);
     this.#config = readConfig(env);
     this.#history = new History(ctx.storage, this.#config.historyLimit);
+    this.#changes = new Changes(this.#history, ctx.storage.sql);
     this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -154,7 +164,7 @@ export class ChatRoom extends DurableObject<Env> {
     const page =
       after === undefined
         ? this.#history.latest(WELCOME_MESSAGES)
-        : this.#history.after(after, MAX_PAGE);
+        : this.#history.changesAfter(after, MAX_PAGE);
     this.#send(server, {
       type: 'welcome',
       user,
@@ -164,6 +174,7 @@ export class ChatRoom extends DurableObject<Env> {
       messages: page.messages,
       hasMore: page.hasMore,
       ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
+      seq: this.#history.seq,
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
@@ -199,8 +210,9 @@ export class ChatRoom extends DurableObject<Env> {
       admitted = { kind: 'close', ...internalError(err) };
     }
     if (admitted.kind === 'message') {
-      const { user, message } = admitted;
-      this.#drafts.push({ ws, user, text: message.text, clientId: message.clientId, ts: now });
+      const { user, message, reply } = admitted;
+      const { text, clientId, replyTo } = message;
+      this.#drafts.push({ ws, user, text, clientId, ts: now, replyTo, reply });
       return;
     }
     // Everything else is answered in order, after the messages admitted before it.
@@ -249,9 +261,25 @@ export class ChatRoom extends DurableObject<Env> {
     const parsed = parseClientFrame(raw);
     if (!parsed.ok) return { kind: 'refusal', error: parsed.error };
     const { frame } = parsed;
-    return frame.type === 'message'
-      ? { kind: 'message', user, message: frame }
-      : { kind: 'other', user, frame };
+    if (frame.type !== 'message') return { kind: 'other', user, frame };
+    if (frame.replyTo === undefined)
+      return { kind: 'message', user, message: frame, reply: undefined };
+    // A resend is answered with its stored copy even if the message it answers is gone since.
+    const target = this.#history.find(frame.replyTo);
+    if (target && !target.deleted) {
+      return { kind: 'message', user, message: frame, reply: History.replyTo(target) };
+    }
+    if (frame.clientId !== undefined && this.#history.hasClientId(user.id, frame.clientId)) {
+      return { kind: 'message', user, message: frame, reply: undefined };
+    }
+    return {
+      kind: 'refusal',
+      error: errorFrame(
+        'not_found',
+        'the message this replies to is deleted or no longer kept',
+        frame.clientId,
+      ),
+    };
   }
 
   /** Stores the admitted messages in one go, then broadcasts each new one and answers each resend. */
@@ -303,14 +331,27 @@ export class ChatRoom extends DurableObject<Env> {
 
   #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
-      case 'history': {
-        const page =
-          frame.before !== undefined
-            ? this.#history.before(frame.before, frame.limit)
-            : this.#history.after(frame.after ?? 0, frame.limit);
-        this.#send(ws, { type: 'history', ...page });
+      case 'history':
+        this.#send(ws, { type: 'history', ...this.#history.page(frame) });
         return;
-      }
+      case 'edit':
+        return this.#announceChange(
+          ws,
+          frame.id,
+          this.#changes.edit(user, frame.id, frame.text, Date.now()),
+        );
+      case 'delete':
+        return this.#announceChange(
+          ws,
+          frame.id,
+          this.#changes.delete(user, frame.id, this.#moderates(user)),
+        );
+      case 'react':
+        return this.#announceChange(
+          ws,
+          frame.id,
+          this.#changes.react(user, frame.id, frame.emoji, frame.on),
+        );
       case 'typing':
         this.#broadcast(
           { type: 'typing', user },
@@ -324,6 +365,18 @@ export class ChatRoom extends DurableObject<Env> {
       default:
         frame satisfies never;
     }
+  }
+
+  /** An edit, delete or reaction: its new state to everyone (the sender's copy is its answer). */
+  #announceChange(ws: WebSocket, id: number, outcome: ChangeOutcome): void {
+    if (outcome.kind === 'changed') this.#broadcast({ type: 'update', message: outcome.message });
+    else if (outcome.kind === 'refused')
+      this.#send(ws, changeError(outcome.code, outcome.reason, id));
+  }
+
+  /** Whether `user` may delete anyone's message here (moderators and owners: not yet built). */
+  #moderates(_user: User): boolean {
+    return false;
   }
 
   /** Removes a closed socket's user from presence if it was their last open socket. */

@@ -517,7 +517,7 @@ describe('messages that arrive together', () => {
       return {
         error: String(error),
         count,
-        lastId: history.lastId,
+        lastId: history.seq,
         next: history.appendAll(drafts.slice(0, 2)),
       };
     });
@@ -532,7 +532,7 @@ describe('messages that arrive together', () => {
 
   it('stores nothing for an empty batch', async () => {
     expect(
-      await withHistory(HISTORY_LIMIT, (history) => [history.appendAll([]), history.lastId]),
+      await withHistory(HISTORY_LIMIT, (history) => [history.appendAll([]), history.seq]),
     ).toEqual([[], 0]);
   });
 

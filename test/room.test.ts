@@ -50,6 +50,7 @@ describe('messages', () => {
     expect(ack).toEqual({
       type: 'message',
       id: 1,
+      seq: 1,
       user: a.user,
       text: 'hello',
       ts: expect.any(Number),
@@ -63,6 +64,7 @@ describe('messages', () => {
     expect(plain).toEqual({
       type: 'message',
       id: 2,
+      seq: 2,
       user: b.user,
       text: 'no client id',
       ts: expect.any(Number),
@@ -192,6 +194,7 @@ describe('welcome', () => {
       memberCount: 1,
       messages: [],
       hasMore: false,
+      seq: 0,
     });
     sa.send({ type: 'message', text: 'one' });
     sa.send({ type: 'message', text: 'two', clientId: 'k2' });
@@ -206,6 +209,7 @@ describe('welcome', () => {
       memberCount: 2,
       messages: [one, two],
       hasMore: false,
+      seq: 2,
     });
     await closeAll(sa, sb);
   });

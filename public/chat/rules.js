@@ -44,7 +44,21 @@ export const ERROR_CODES = /** @type {const} */ ([
   'too_long',
   'empty',
   'rate_limited',
+  'forbidden',
+  'not_found',
 ]);
+
+/** Code points of the answered message that a reply's `reply.text` excerpt carries. */
+export const REPLY_EXCERPT_LENGTH = 100;
+/** Different reactions one message may carry; a 21st is refused. */
+export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** Longest reaction, in code points (flags and skin-tone sequences take several). */
+export const MAX_EMOJI_LENGTH = 16;
+/** User ids a reaction lists in `users` (the earliest); `count` counts them all. */
+export const REACTION_USERS_LISTED = 20;
+// Whitespace, controls and invisible formatting characters (Cf), except the zero-width joiner and
+// the tag characters that emoji sequences and subdivision flags are made of.
+const EMOJI_FORBIDDEN = /[\s\p{Cc}]|(?![\u200D\u{E0020}-\u{E007F}])\p{Cf}/u;
 
 /** 1–64 of `a-z 0-9 _ -`, starting with a letter or digit; compared lower-cased. */
 export const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -88,6 +102,16 @@ export function parseRoomName(raw) {
 /** Whether `value` is a valid `clientId`. @returns {value is string} */
 export function isClientId(/** @type {unknown} */ value) {
   return typeof value === 'string' && CLIENT_ID.test(value);
+}
+
+/**
+ * Whether `value` may be a reaction: 1–16 code points, well-formed, no whitespace, control or
+ * invisible formatting characters but the joiners emoji need.
+ * @returns {value is string}
+ */
+export function isReaction(/** @type {unknown} */ value) {
+  if (typeof value !== 'string' || value.length === 0 || !value.isWellFormed()) return false;
+  return codePointLength(value) <= MAX_EMOJI_LENGTH && !EMOJI_FORBIDDEN.test(value);
 }
 
 /**

@@ -1,0 +1,72 @@
+// The room's SQLite schema, as numbered migrations. The constructor runs on every wake, so the
+// common case costs one indexed read (the stored version); a room created by an older version of
+// the app is brought up to date the first time it wakes, in one transaction.
+
+/** Each step takes the schema from the version before it to its own index + 1. */
+const MIGRATIONS: readonly (readonly string[])[] = [
+  // 1: the first release's history (a room that has it is upgraded from here).
+  [
+    `CREATE TABLE IF NOT EXISTS messages (
+      id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, user_name TEXT NOT NULL,
+      text TEXT NOT NULL, ts INTEGER NOT NULL, client_id TEXT)`,
+    `CREATE UNIQUE INDEX IF NOT EXISTS messages_by_client_id ON messages (user_id, client_id)
+      WHERE client_id IS NOT NULL`,
+  ],
+  // 2: the change sequence. `seq` is the number of a message's latest change, indexed so that
+  // "changed since" is a range scan; a deleted message keeps its row with its text removed.
+  // Reactions are kept per (message, reaction, user); `reactions` on the message row is their
+  // summary in the contract's order, so reading a page needs no join.
+  [
+    'ALTER TABLE messages ADD COLUMN seq INTEGER',
+    'UPDATE messages SET seq = id',
+    'ALTER TABLE messages ADD COLUMN reply_to INTEGER',
+    'ALTER TABLE messages ADD COLUMN edited_at INTEGER',
+    'ALTER TABLE messages ADD COLUMN deleted INTEGER',
+    'ALTER TABLE messages ADD COLUMN reactions TEXT',
+    'CREATE INDEX messages_by_seq ON messages (seq)',
+    `CREATE TABLE reactions (
+      message_id INTEGER NOT NULL, emoji TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL,
+      PRIMARY KEY (message_id, emoji, user_id)) WITHOUT ROWID`,
+  ],
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the room's storage to SCHEMA_VERSION; cheap when it is there already. */
+export function migrate(storage: DurableObjectStorage): void {
+  const { sql } = storage;
+  sql.exec('CREATE TABLE IF NOT EXISTS room_state (key TEXT PRIMARY KEY, value) WITHOUT ROWID');
+  const version = readState(sql, 'schema') ?? 0;
+  if (version >= SCHEMA_VERSION) return;
+  storage.transactionSync(() => {
+    // A room of the first release has its messages table but no recorded version.
+    let from = version;
+    if (from === 0 && tableExists(sql, 'messages')) from = 1;
+    for (const step of MIGRATIONS.slice(from)) for (const statement of step) sql.exec(statement);
+    writeState(sql, 'schema', SCHEMA_VERSION);
+  });
+}
+
+/** A number kept in `room_state`, or null when it was never written. */
+export function readState(sql: SqlStorage, key: string): number | null {
+  const row = sql
+    .exec<{ value: number }>('SELECT value FROM room_state WHERE key = ?', key)
+    .toArray()[0];
+  return row ? row.value : null;
+}
+
+export function writeState(sql: SqlStorage, key: string, value: number): void {
+  sql.exec(
+    'INSERT INTO room_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    key,
+    value,
+  );
+}
+
+function tableExists(sql: SqlStorage, name: string): boolean {
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray()
+      .length > 0
+  );
+}
