@@ -2,7 +2,8 @@
 // (see history.ts). The rules live here; who is a moderator is the room's to say. A refusal
 // changes nothing, and a change that would change nothing takes no `seq` and is not announced.
 import { MAX_REACTIONS_PER_MESSAGE, REACTION_USERS_LISTED } from '../public/chat/rules.js';
-import { History, type StoredMessage } from './history.ts';
+import type { History } from './history.ts';
+import type { StoredMessage } from './message-rows.ts';
 import type { ChatMessage, Reaction, User } from './protocol.ts';
 
 /** What a change came to: the message's new state, nothing to announce, or the refusal. */

@@ -4,19 +4,15 @@
 // Messages that arrive together are stored all or none by multi-row INSERTs. Retention keeps the
 // newest HISTORY_LIMIT messages; reads never look below them, and rows past them are deleted in
 // batches. The counter and the retention floor are kept in memory and restored once per wake.
-import * as v from 'valibot';
-import { REPLY_EXCERPT_LENGTH } from '../public/chat/rules.js';
 import {
-  ReactionsSchema,
-  type ChatMessage,
-  type ClientFrame,
-  type Reaction,
-  type Reply,
-  type User,
-} from './protocol.ts';
+  parseReactions,
+  selectMessages,
+  toMessage,
+  type MessageRow,
+  type StoredMessage,
+} from './message-rows.ts';
+import type { ChatMessage, Reply, User } from './protocol.ts';
 import { migrate, readState, writeState } from './schema.ts';
-
-type HistoryRequest = Extract<ClientFrame, { type: 'history' }>;
 
 /** A message as a client sent it, checked and timed by the room, not yet stored. */
 export interface Draft {
@@ -37,51 +33,9 @@ export interface Appended<D extends Draft> {
   duplicate: boolean;
 }
 
-export interface Page {
-  /** Oldest first (by `seq` for changesAfter, by id otherwise). */
-  messages: ChatMessage[];
-  /** More exist beyond this page in the direction it was read (for `around`: older ones). */
-  hasMore: boolean;
-  /** `around` only: newer messages exist after this page. */
-  hasNewer?: boolean;
-}
-
-/** A retained message's row as the rules need it. */
-export interface StoredMessage {
-  id: number;
-  user: User;
-  text: string;
-  deleted: boolean;
-  reactions: Reaction[];
-}
-
-type MessageRow = {
-  id: number;
-  seq: number;
-  user_id: string;
-  user_name: string;
-  text: string;
-  ts: number;
-  client_id: string | null;
-  edited_at: number | null;
-  deleted: number | null;
-  reactions: string | null;
-  reply_id: number | null;
-  reply_user_id: string | null;
-  reply_user_name: string | null;
-  reply_text: string | null;
-  reply_deleted: number | null;
-};
-
 // Rows past the retention limit are deleted in batches rather than one per message; reads never
 // look below the limit, so exactly `limit` messages stay visible either way.
 const PRUNE_EVERY = 100;
-// Every read takes the floor as ?1: the answered message of a reply is joined only if retained.
-const SELECT = `SELECT m.id, m.seq, m.user_id, m.user_name, m.text, m.ts, m.client_id,
-    m.edited_at, m.deleted, m.reactions, m.reply_to AS reply_id, r.user_id AS reply_user_id,
-    r.user_name AS reply_user_name, substr(r.text, 1, ${REPLY_EXCERPT_LENGTH}) AS reply_text,
-    r.deleted AS reply_deleted
-  FROM messages m LEFT JOIN messages r ON r.id = m.reply_to AND r.id > ?1`;
 // A statement may bind at most 100 values in a Durable Object: the first id, then 6 per row.
 const PER_ROW = 6;
 const ROWS_PER_INSERT = Math.floor((100 - 1) / PER_ROW);
@@ -173,7 +127,7 @@ export class History {
         this.#grew(added);
         added = 0;
         const existing = this.#byClientId(draft.user.id, draft.clientId);
-        if (existing.id <= this.#floor) {
+        if (existing.id <= this.floor) {
           // The earlier copy is past retention, so this send is new again.
           this.#deleteRows('id = ?', existing.id);
           this.#count! -= 1;
@@ -196,7 +150,7 @@ export class History {
     if (count <= this.#limit) return;
     this.#floorCache = null;
     if (count - this.#limit < PRUNE_EVERY) return;
-    const floor = this.#floor;
+    const floor = this.floor;
     const prunedSeq = this.#sql
       .exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM messages WHERE id <= ?', floor)
       .one().seq;
@@ -224,7 +178,7 @@ export class History {
 
   /** A retained message (deleted ones included) as the rules need it, or null. */
   find(id: number): StoredMessage | null {
-    if (id <= this.#floor) return null;
+    if (id <= this.floor) return null;
     const row = this.#sql
       .exec<Pick<MessageRow, 'id' | 'user_id' | 'user_name' | 'text' | 'deleted' | 'reactions'>>(
         'SELECT id, user_id, user_name, text, deleted, reactions FROM messages WHERE id = ?',
@@ -241,90 +195,10 @@ export class History {
     };
   }
 
-  /** The excerpt a reply to `message` carries now. */
-  static replyTo(message: StoredMessage): Reply {
-    if (message.deleted) return { id: message.id, deleted: true };
-    return { id: message.id, user: message.user, text: excerpt(message.text) };
-  }
-
   /** A retained message in its current state, or null. */
   message(id: number): ChatMessage | null {
-    const row = this.#sql
-      .exec<MessageRow>(`${SELECT} WHERE m.id = ?2`, this.#floor, id)
-      .toArray()[0];
-    return row && row.id > this.#floor ? toMessage(row) : null;
-  }
-
-  /** The newest `limit` messages. */
-  latest(limit: number): Page {
-    return this.#page('m.id > ?1 ORDER BY m.id DESC LIMIT ?2', [limit + 1], limit, true);
-  }
-
-  /** The newest `limit` messages older than `id`. */
-  before(id: number, limit: number): Page {
-    return this.#page(
-      'm.id > ?1 AND m.id < ?2 ORDER BY m.id DESC LIMIT ?3',
-      [id, limit + 1],
-      limit,
-      true,
-    );
-  }
-
-  /** The oldest `limit` messages newer than `id`. */
-  afterId(id: number, limit: number): Page {
-    return this.#page(
-      'm.id > ?1 AND m.id > ?2 ORDER BY m.id LIMIT ?3',
-      [id, limit + 1],
-      limit,
-      false,
-    );
-  }
-
-  /** Every retained message changed after `seq`, oldest change first, `limit` at a time. */
-  changesAfter(seq: number, limit: number): Page {
-    return this.#page(
-      'm.id > ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3',
-      [seq, limit + 1],
-      limit,
-      false,
-    );
-  }
-
-  /**
-   * Message `id` (or the next retained one) with up to ⌊(limit−1)/2⌋ older messages and the rest
-   * newer, a short side's share going to the other. Without any message at or after `id`, the
-   * newest page.
-   */
-  around(id: number, limit: number): Page {
-    const floor = this.#floor;
-    const rows = (where: string, ...bindings: number[]) =>
-      this.#sql.exec<MessageRow>(`${SELECT} WHERE ${where}`, floor, ...bindings).toArray();
-    const [target] = rows('m.id > ?1 AND m.id >= ?2 ORDER BY m.id LIMIT 1', id);
-    if (!target) return { ...this.latest(limit), hasNewer: false };
-    const older = rows('m.id > ?1 AND m.id < ?2 ORDER BY m.id DESC LIMIT ?3', target.id, limit);
-    const newer = rows('m.id > ?2 ORDER BY m.id LIMIT ?3', target.id, limit);
-    const olderShare = Math.min(
-      older.length,
-      Math.max(Math.floor((limit - 1) / 2), limit - 1 - newer.length),
-    );
-    const newerShare = Math.min(newer.length, limit - 1 - olderShare);
-    const page = [...older.slice(0, olderShare).reverse(), target, ...newer.slice(0, newerShare)];
-    return {
-      messages: page.map(toMessage),
-      hasMore: older.length > olderShare,
-      hasNewer: newer.length > newerShare,
-    };
-  }
-
-  /** The answer to a `history` frame: a page by its anchor, `pruned` when catching up past a gap. */
-  page(request: HistoryRequest): Page & { pruned?: true } {
-    const { limit } = request;
-    if (request.before !== undefined) return this.before(request.before, limit);
-    if (request.around !== undefined) return this.around(request.around, limit);
-    if (request.afterId !== undefined) return this.afterId(request.afterId, limit);
-    const after = request.after ?? 0;
-    const page = this.changesAfter(after, limit);
-    return this.prunedAfter(after) ? { ...page, pruned: true } : page;
+    const [row] = selectMessages(this.#sql, this.floor, 'm.id > ?1 AND m.id = ?2', id);
+    return row ? toMessage(row) : null;
   }
 
   /** Whether `userId` already sent a message with `clientId` that is still stored. */
@@ -340,7 +214,7 @@ export class History {
   prunedAfter(seq: number): boolean {
     const stored = readState(this.#sql, 'pruned_seq') ?? 0;
     if (seq < stored) return true;
-    const floor = this.#floor;
+    const floor = this.floor;
     if (floor === 0) return false;
     // Rows below the floor that are not deleted yet count as pruned already.
     const hidden = this.#sql
@@ -350,7 +224,8 @@ export class History {
   }
 
   /** Ids at or below this are no longer retained (0 while the room holds at most `limit`). */
-  get #floor(): number {
+  // Public for the pages (paging.ts), which must never read below it.
+  get floor(): number {
     if (this.#floorCache !== null) return this.#floorCache;
     const count = (this.#count ??= this.#countRows());
     this.#floorCache =
@@ -369,26 +244,16 @@ export class History {
     return this.#sql.exec<{ count: number }>('SELECT COUNT(*) AS count FROM messages').one().count;
   }
 
-  #byClientId(userId: string, clientId: string): ChatMessage & { id: number } {
-    const row = this.#sql
-      .exec<MessageRow>(
-        `${SELECT} WHERE m.user_id = ?2 AND m.client_id = ?3`,
-        this.#floor,
-        userId,
-        clientId,
-      )
-      .one();
+  #byClientId(userId: string, clientId: string): ChatMessage {
+    const [row] = selectMessages(
+      this.#sql,
+      this.floor,
+      'm.user_id = ?2 AND m.client_id = ?3',
+      userId,
+      clientId,
+    );
+    if (!row) throw new Error('a resend whose first copy is not stored');
     return toMessage(row);
-  }
-
-  #page(where: string, bindings: number[], limit: number, newestFirst: boolean): Page {
-    const rows = this.#sql
-      .exec<MessageRow>(`${SELECT} WHERE ${where}`, this.#floor, ...bindings)
-      .toArray();
-    const hasMore = rows.length > limit;
-    const messages = rows.slice(0, limit).map(toMessage);
-    if (newestFirst) messages.reverse();
-    return { messages, hasMore };
   }
 }
 
@@ -406,44 +271,4 @@ function newMessage(id: number, { user, text, ts, clientId, reply }: Draft): Cha
   if (clientId !== undefined) message.clientId = clientId;
   if (reply) message.reply = reply;
   return message;
-}
-
-function toMessage(row: MessageRow): ChatMessage {
-  const message: ChatMessage = {
-    type: 'message',
-    id: row.id,
-    seq: row.seq,
-    user: { id: row.user_id, name: row.user_name },
-    text: row.text,
-    ts: row.ts,
-  };
-  if (row.client_id !== null) message.clientId = row.client_id;
-  if (row.deleted === 1) {
-    message.deleted = true;
-    return message;
-  }
-  if (row.reply_id !== null) {
-    message.reply =
-      row.reply_user_id === null || row.reply_deleted === 1
-        ? { id: row.reply_id, deleted: true }
-        : {
-            id: row.reply_id,
-            user: { id: row.reply_user_id, name: row.reply_user_name ?? '' },
-            text: row.reply_text ?? '',
-          };
-  }
-  if (row.edited_at !== null) message.editedAt = row.edited_at;
-  if (row.reactions !== null) message.reactions = parseReactions(row.reactions);
-  return message;
-}
-
-/** The reactions summary stored on a message row (written by changes.ts). */
-export function parseReactions(json: string | null): Reaction[] {
-  return json === null ? [] : v.parse(ReactionsSchema, JSON.parse(json));
-}
-
-/** The first REPLY_EXCERPT_LENGTH code points of `text`. */
-function excerpt(text: string): string {
-  if (text.length <= REPLY_EXCERPT_LENGTH) return text;
-  return Array.from(text).slice(0, REPLY_EXCERPT_LENGTH).join('');
 }

@@ -10,6 +10,8 @@ import * as v from 'valibot';
 import { readConfig, type Config } from './config.ts';
 import { Changes, type ChangeOutcome } from './changes.ts';
 import { History, type Appended, type Draft } from './history.ts';
+import { replyTo } from './message-rows.ts';
+import { Paging } from './paging.ts';
 import { logEvent } from './log.ts';
 import {
   clientIdOf,
@@ -91,6 +93,7 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #config: Config;
   readonly #history: History;
   readonly #changes: Changes;
+  readonly #paging: Paging;
   readonly #buckets: TokenBuckets;
   // Caches of what the sockets' attachments say; rebuilt after a wake from getWebSockets().
   readonly #attachments = new WeakMap<WebSocket, Attachment>();
@@ -118,6 +121,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#config = readConfig(env);
     this.#history = new History(ctx.storage, this.#config.historyLimit);
     this.#changes = new Changes(this.#history, ctx.storage.sql);
+    this.#paging = new Paging(ctx.storage.sql, this.#history);
     this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -163,8 +167,8 @@ export class ChatRoom extends DurableObject<Env> {
     const after = afterParam === null ? undefined : Number(afterParam);
     const page =
       after === undefined
-        ? this.#history.latest(WELCOME_MESSAGES)
-        : this.#history.changesAfter(after, MAX_PAGE);
+        ? this.#paging.latest(WELCOME_MESSAGES)
+        : this.#paging.changesAfter(after, MAX_PAGE);
     this.#send(server, {
       type: 'welcome',
       user,
@@ -267,7 +271,7 @@ export class ChatRoom extends DurableObject<Env> {
     // A resend is answered with its stored copy even if the message it answers is gone since.
     const target = this.#history.find(frame.replyTo);
     if (target && !target.deleted) {
-      return { kind: 'message', user, message: frame, reply: History.replyTo(target) };
+      return { kind: 'message', user, message: frame, reply: replyTo(target) };
     }
     if (frame.clientId !== undefined && this.#history.hasClientId(user.id, frame.clientId)) {
       return { kind: 'message', user, message: frame, reply: undefined };
@@ -332,7 +336,7 @@ export class ChatRoom extends DurableObject<Env> {
   #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
       case 'history':
-        this.#send(ws, { type: 'history', ...this.#history.page(frame) });
+        this.#send(ws, { type: 'history', ...this.#paging.answer(frame) });
         return;
       case 'edit':
         return this.#announceChange(
