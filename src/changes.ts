@@ -107,6 +107,25 @@ export class Changes {
     });
   }
 
+  /**
+   * Deletes every retained message of `userId` (a ban's purge), each as its own change; returns
+   * the last `seq` this took, or null when they had none.
+   */
+  purge(userId: string): number | null {
+    const ids = this.#sql
+      .exec<{ id: number }>(
+        'SELECT id FROM messages WHERE user_id = ? AND id > ? AND deleted IS NULL ORDER BY id',
+        userId,
+        this.#history.floor,
+      )
+      .toArray()
+      .map((row) => row.id);
+    if (ids.length === 0) return null;
+    return this.#history.changeMany(ids.length, (first) =>
+      ids.forEach((id, i) => this.#tombstone(id, first + i)),
+    );
+  }
+
   /** A retained message that is not deleted, or null. */
   #live(id: number): StoredMessage | null {
     const found = this.#history.find(id);

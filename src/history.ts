@@ -170,10 +170,15 @@ export class History {
    * Returns the `seq` the change took.
    */
   change(apply: (seq: number) => void): number {
-    const seq = this.#seq + 1;
-    this.#storage.transactionSync(() => apply(seq));
-    this.#seq = seq;
-    return seq;
+    return this.changeMany(1, apply);
+  }
+
+  /** Like change(), for `count` changes at once taking `first` … `first + count - 1`; returns the last. */
+  changeMany(count: number, apply: (first: number) => void): number {
+    const first = this.#seq + 1;
+    this.#storage.transactionSync(() => apply(first));
+    this.#seq = first + count - 1;
+    return this.#seq;
   }
 
   /** A retained message (deleted ones included) as the rules need it, or null. */

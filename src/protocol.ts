@@ -8,8 +8,14 @@ import {
   codePointLength,
   ERROR_CODES,
   isClientId,
+  ROLES,
   isReaction,
+  MAX_BAN_SECONDS,
+  MAX_MUTE_SECONDS,
   MAX_PAGE,
+  MAX_REASON_LENGTH,
+  MAX_SLOW_MODE_SECONDS,
+  MAX_USER_ID_LENGTH,
   MAX_TEXT_LENGTH,
   TEXT_FORBIDDEN,
   WELCOME_MESSAGES,
@@ -87,6 +93,51 @@ export const ReactFrame = v.object({
   on: v.boolean(),
 });
 
+const UserId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_USER_ID_LENGTH));
+const Reason = v.pipe(
+  MessageText,
+  v.check(
+    (text) => codePointLength(text) <= MAX_REASON_LENGTH,
+    `reason is longer than ${MAX_REASON_LENGTH} characters`,
+  ),
+);
+const Seconds = (min: number, max: number) =>
+  v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
+/** `{"type":"mute","userId","seconds"}` (moderators): `seconds` 0 lifts a mute. */
+export const MuteFrame = v.object({
+  type: v.literal('mute'),
+  userId: UserId,
+  seconds: Seconds(0, MAX_MUTE_SECONDS),
+});
+/** `{"type":"ban","userId","seconds"?,"purge"?,"reason"?}` (moderators): no `seconds` is permanent. */
+export const BanFrame = v.object({
+  type: v.literal('ban'),
+  userId: UserId,
+  seconds: v.optional(Seconds(1, MAX_BAN_SECONDS)),
+  purge: v.optional(v.boolean()),
+  reason: v.optional(Reason),
+});
+export const UnbanFrame = v.object({ type: v.literal('unban'), userId: UserId });
+export const BansFrame = v.object({ type: v.literal('bans') });
+/** `{"type":"settings","slowModeSeconds"?,"readOnly"?}` (moderators): at least one of them. */
+export const SettingsFrame = v.pipe(
+  v.object({
+    type: v.literal('settings'),
+    slowModeSeconds: v.optional(Seconds(0, MAX_SLOW_MODE_SECONDS)),
+    readOnly: v.optional(v.boolean()),
+  }),
+  v.check(
+    (frame) => frame.slowModeSeconds !== undefined || frame.readOnly !== undefined,
+    'give slowModeSeconds, readOnly or both',
+  ),
+);
+/** `{"type":"role","userId","role"}` (the owner): appoint or demote a moderator. */
+export const RoleFrame = v.object({
+  type: v.literal('role'),
+  userId: UserId,
+  role: v.picklist(['moderator', 'member']),
+});
+
 const CLIENT_FRAMES = [
   SendMessageFrame,
   HistoryRequestFrame,
@@ -95,6 +146,12 @@ const CLIENT_FRAMES = [
   EditFrame,
   DeleteFrame,
   ReactFrame,
+  MuteFrame,
+  BanFrame,
+  UnbanFrame,
+  BansFrame,
+  SettingsFrame,
+  RoleFrame,
 ] as const;
 /** Every frame a client may send, told apart by `type`. */
 export const ClientFrameSchema = v.variant('type', CLIENT_FRAMES, 'unknown frame type');
@@ -148,6 +205,19 @@ export type Reply = v.InferOutput<typeof ReplySchema>;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+export const RoleSchema = v.picklist(ROLES);
+/** A member's place in a room: `owner` (created rooms), `moderator` or `member`. */
+export type Role = v.InferOutput<typeof RoleSchema>;
+export const RoomSettingsSchema = v.object({ slowModeSeconds: v.number(), readOnly: v.boolean() });
+export type RoomSettings = v.InferOutput<typeof RoomSettingsSchema>;
+const BanSchema = v.object({
+  userId: v.string(),
+  until: v.optional(v.number()),
+  by: UserSchema,
+  reason: v.optional(v.string()),
+});
+export type Ban = v.InferOutput<typeof BanSchema>;
+
 /** Every frame the server sends. The server builds these itself; tests and clients validate with it. */
 export const ServerFrameSchema = v.variant('type', [
   v.object({
@@ -161,6 +231,10 @@ export const ServerFrameSchema = v.variant('type', [
     pruned: v.optional(v.literal(true)),
     /** The room's latest change. */
     seq: v.number(),
+    role: RoleSchema,
+    settings: RoomSettingsSchema,
+    /** Present while this user is muted here: ms since epoch. */
+    mutedUntil: v.optional(v.number()),
   }),
   ChatMessageSchema,
   v.object({ type: v.literal('update'), message: ChatMessageSchema }),
@@ -185,6 +259,28 @@ export const ServerFrameSchema = v.variant('type', [
     retryAfterMs: v.optional(v.number()),
   }),
   v.object({ type: v.literal('pong') }),
+  v.object({ type: v.literal('purged'), userId: v.string(), seq: v.number() }),
+  v.object({
+    type: v.literal('moderation'),
+    action: v.picklist(['mute', 'unmute', 'ban', 'unban', 'role']),
+    target: v.object({ id: v.string(), name: v.optional(v.string()) }),
+    by: UserSchema,
+    until: v.optional(v.number()),
+    role: v.optional(RoleSchema),
+    reason: v.optional(v.string()),
+  }),
+  v.object({
+    type: v.literal('banned'),
+    until: v.optional(v.number()),
+    reason: v.optional(v.string()),
+  }),
+  v.object({
+    type: v.literal('settings'),
+    slowModeSeconds: v.number(),
+    readOnly: v.boolean(),
+    by: UserSchema,
+  }),
+  v.object({ type: v.literal('bans'), bans: v.array(BanSchema) }),
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
 export type ErrorFrame = Extract<ServerFrame, { type: 'error' }>;

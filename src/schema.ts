@@ -28,6 +28,16 @@ const MIGRATIONS: readonly (readonly string[])[] = [
       message_id INTEGER NOT NULL, emoji TEXT NOT NULL, user_id TEXT NOT NULL, seq INTEGER NOT NULL,
       PRIMARY KEY (message_id, emoji, user_id)) WITHOUT ROWID`,
   ],
+  // 3: moderation. One row per person the room must remember beyond their sockets: moderators
+  // (by their latest token's claim, or appointed by the owner), mutes and bans. Everyone else
+  // has no row. The owner and the settings live in room_state.
+  [
+    `CREATE TABLE people (
+      user_id TEXT PRIMARY KEY, name TEXT NOT NULL,
+      claim_mod INTEGER NOT NULL DEFAULT 0, appointed INTEGER NOT NULL DEFAULT 0,
+      muted_until INTEGER, banned INTEGER NOT NULL DEFAULT 0, ban_until INTEGER, ban_reason TEXT,
+      ban_by_id TEXT, ban_by_name TEXT) WITHOUT ROWID`,
+  ],
 ];
 
 /** The schema version this code writes. */
@@ -50,13 +60,21 @@ export function migrate(storage: DurableObjectStorage): void {
 
 /** A number kept in `room_state`, or null when it was never written. */
 export function readState(sql: SqlStorage, key: string): number | null {
-  const row = sql
-    .exec<{ value: number }>('SELECT value FROM room_state WHERE key = ?', key)
-    .toArray()[0];
-  return row ? row.value : null;
+  const value = readValue(sql, key);
+  return typeof value === 'number' ? value : null;
 }
 
-export function writeState(sql: SqlStorage, key: string, value: number): void {
+/** A string kept in `room_state`, or null when it was never written. */
+export function readText(sql: SqlStorage, key: string): string | null {
+  const value = readValue(sql, key);
+  return typeof value === 'string' ? value : null;
+}
+
+function readValue(sql: SqlStorage, key: string): SqlStorageValue | undefined {
+  return sql.exec('SELECT value FROM room_state WHERE key = ?', key).toArray()[0]?.value;
+}
+
+export function writeState(sql: SqlStorage, key: string, value: number | string): void {
   sql.exec(
     'INSERT INTO room_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     key,

@@ -48,6 +48,19 @@ export const ERROR_CODES = /** @type {const} */ ([
   'not_found',
 ]);
 
+/** A member's place in a room, from most to least rights. */
+export const ROLES = /** @type {const} */ (['owner', 'moderator', 'member']);
+/** Longest mute, in seconds (a week); 0 lifts a mute. */
+export const MAX_MUTE_SECONDS = 7 * 24 * 60 * 60;
+/** Longest timed ban, in seconds (a year); a ban without `seconds` is permanent. */
+export const MAX_BAN_SECONDS = 365 * 24 * 60 * 60;
+/** Longest slow mode, in seconds (an hour); 0 turns it off. */
+export const MAX_SLOW_MODE_SECONDS = 3600;
+/** Longest ban reason, in code points (the rules of message text otherwise). */
+export const MAX_REASON_LENGTH = 200;
+/** Room patterns a token's `rooms` or `mod` claim may list. */
+export const MAX_ROOM_PATTERNS = 50;
+
 /** Code points of the answered message that a reply's `reply.text` excerpt carries. */
 export const REPLY_EXCERPT_LENGTH = 100;
 /** Different reactions one message may carry; a 21st is refused. */
