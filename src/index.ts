@@ -3,7 +3,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { issueToken, verifyToken } from './auth.ts';
+import { issueRefreshToken, issueToken, verifyRefreshToken, verifyToken } from './auth.ts';
 import { readConfig } from './config.ts';
 import { logEvent } from './log.ts';
 import { parseDisplayName, parseRoomName } from './protocol.ts';
@@ -60,10 +60,10 @@ app.post(
     if (!config.guestTokens)
       throw new HTTPException(403, { message: 'guest tokens are turned off' });
     const secret = requireSecret(c);
-    // A returning guest keeps one identity: an old token's signature is proof enough, even expired.
-    const previous = await verifyToken(bearerToken(c.req.header('Authorization')), secret, {
-      allowExpired: true,
-    });
+    // A returning guest keeps one identity, proven by a refresh token only. Anything else (an
+    // access token, which travels in URLs and so in logs, a backend's token, a bad or expired
+    // refresh token) is ignored: the caller gets a new identity, never an error.
+    const previous = await verifyRefreshToken(bearerToken(c.req.header('Authorization')), secret);
     // New identities are limited per address; a refresh per identity, so people behind one NAT
     // whose sockets all dropped at once (a deploy) don't lock each other out reconnecting.
     // On Cloudflare, CF-Connecting-IP is set by the edge and can't be forged by the client.
@@ -89,12 +89,10 @@ app.post(
       throw new HTTPException(400, { message: 'body must be a JSON object' });
     const name = parseDisplayName('name' in body ? body.name : undefined);
     if (!name.ok) throw new HTTPException(400, { message: name.error });
-    const issued = await issueToken(
-      { id: previous?.id ?? crypto.randomUUID(), name: name.name },
-      secret,
-      config.tokenTtlSeconds,
-    );
-    return c.json(issued);
+    const user = { id: previous?.id ?? crypto.randomUUID(), name: name.name };
+    const { token, expiresAt } = await issueToken(user, secret, config.tokenTtlSeconds);
+    const refreshToken = await issueRefreshToken(user, secret);
+    return c.json({ token, refreshToken, user, expiresAt });
   },
 );
 

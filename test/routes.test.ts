@@ -34,6 +34,7 @@ const TOKEN_ERROR = 'invalid or expired token';
 const ErrorBody = v.strictObject({ error: v.string() });
 const IssuedBody = v.strictObject({
   token: v.string(),
+  refreshToken: v.string(),
   user: v.strictObject({ id: v.string(), name: v.string() }),
   expiresAt: v.number(),
 });
@@ -87,6 +88,18 @@ async function issued(res: Response): Promise<v.InferOutput<typeof IssuedBody>> 
   const text = await res.text();
   expect(res.status, text).toBe(200);
   return v.parse(IssuedBody, JSON.parse(text));
+}
+
+/** `POST /api/token` for `name` with `Authorization: Bearer <bearer>`, which must answer 200. */
+async function refreshWith(
+  bearer: string,
+  name = 'alice',
+): Promise<v.InferOutput<typeof IssuedBody>> {
+  return issued(
+    await exports.default.fetch(
+      tokenRequest(JSON.stringify({ name }), { Authorization: `Bearer ${bearer}` }),
+    ),
+  );
 }
 
 function decodePart(segment: string | undefined): unknown {
@@ -257,59 +270,120 @@ describe('POST /api/token', () => {
     await expectError(await exports.default.fetch(tokenRequest(body)), 400, error);
   });
 
-  it('keeps the user id when refreshed with a valid token, and takes the new name', async () => {
+  it('issues a refresh token: use, the same sub and name, iat, exp 30 days ahead, a jti', async () => {
+    const before = nowSeconds();
+    const body = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
+    expect(decodePart(body.refreshToken.split('.')[0])).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const refresh = decodePart(body.refreshToken.split('.')[1]);
+    expect(refresh).toEqual({
+      use: 'refresh',
+      sub: body.user.id,
+      name: 'alice',
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+      jti: expect.any(String),
+    });
+    const { iat, exp } = v.parse(Claims, refresh);
+    expect(iat).toBeGreaterThanOrEqual(before);
+    expect(exp - iat).toBe(30 * DAY_SECONDS);
+    // The access token is the one that carries no `use`.
+    expect(claimsOf(body.token)).not.toHaveProperty('use');
+  });
+
+  it('keeps the user id when refreshed with a refresh token, and takes the new name', async () => {
     const first = await issued(
       await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
     );
-    const second = await issued(
-      await exports.default.fetch(
-        tokenRequest(JSON.stringify({ name: 'Alice B' }), {
-          Authorization: `Bearer ${first.token}`,
-        }),
-      ),
-    );
+    const second = await refreshWith(first.refreshToken, 'Alice B');
     expect(second.user).toEqual({ id: first.user.id, name: 'Alice B' });
-    expect(claimsOf(second.token).sub).toBe(first.user.id);
+    expect(claimsOf(second.token)).toMatchObject({ sub: first.user.id, name: 'Alice B' });
+    expect(claimsOf(second.refreshToken)).toMatchObject({ sub: first.user.id, name: 'Alice B' });
+    // A new pair: the refresh token differs, and the new one refreshes again.
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(second.token).not.toBe(first.token);
+    expect((await refreshWith(second.refreshToken)).user.id).toBe(first.user.id);
+    // Nothing is stored per token: the old refresh token stays valid until its own exp.
+    expect((await refreshWith(first.refreshToken)).user.id).toBe(first.user.id);
+    // The refreshed access token opens rooms as the same user.
+    const socket = await connect(uniqueRoom('refreshed'), second.token);
+    expect((await expectNext(socket, 'welcome')).user).toEqual(second.user);
+    await socket.close();
   });
 
-  it('keeps the user id when refreshed with a token that expired within 7 days', async () => {
+  it('keeps the user id with a refresh token issued 29 days ago, and starts 30 days again', async () => {
     const sub = crypto.randomUUID();
     const now = nowSeconds();
-    const expired = await sign(
-      claims({ sub, iat: now - 3 * DAY_SECONDS - 900, exp: now - 3 * DAY_SECONDS }),
+    const old = await sign(
+      { ...claims({ sub }), use: 'refresh', iat: now - 29 * DAY_SECONDS, exp: now + DAY_SECONDS },
       SECRET,
       'HS256',
     );
-    const body = await issued(
-      await exports.default.fetch(
-        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `bearer ${expired}` }),
-      ),
-    );
+    const body = await refreshWith(old);
     expect(body.user.id).toBe(sub);
-    // The refreshed token is current, not a copy of the old expiry.
-    expect(claimsOf(body.token).exp).toBeGreaterThan(now);
+    expect(claimsOf(body.refreshToken).exp).toBeGreaterThanOrEqual(now + 30 * DAY_SECONDS);
   });
 
   it.each([
     [
-      'expired more than 7 days ago',
+      'a current access token from this endpoint',
       async () =>
-        sign(claims({ sub: 'old-user', exp: nowSeconds() - 8 * DAY_SECONDS }), SECRET, 'HS256'),
+        (await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'a' })))))
+          .token,
     ],
     [
-      'signed with another secret',
-      async () => sign(claims({ sub: 'forged-user' }), 'not-the-secret', 'HS256'),
+      "a backend's access token that expired 6 days ago",
+      async () =>
+        sign(
+          claims({
+            sub: 'backend-user-42',
+            iat: nowSeconds() - 6 * DAY_SECONDS - 900,
+            exp: nowSeconds() - 6 * DAY_SECONDS,
+          }),
+          SECRET,
+          'HS256',
+        ),
+    ],
+    [
+      "a backend's current access token",
+      async () => sign(claims({ sub: 'backend-user-42' }), SECRET, 'HS256'),
+    ],
+    [
+      'a refresh token past its exp',
+      async () =>
+        sign(
+          { ...claims({ sub: 'old-user' }), use: 'refresh', exp: nowSeconds() - 1 },
+          SECRET,
+          'HS256',
+        ),
+    ],
+    [
+      'a refresh token signed with another secret',
+      async () =>
+        sign({ ...claims({ sub: 'forged-user' }), use: 'refresh' }, 'not-the-secret', 'HS256'),
+    ],
+    [
+      'a refresh token whose sub was changed after signing',
+      async () => {
+        const [header, , signature] = (
+          await sign({ ...claims(), use: 'refresh' }, SECRET, 'HS256')
+        ).split('.');
+        const payload = base64url(
+          JSON.stringify({ ...claims({ sub: 'victim-user' }), use: 'refresh' }),
+        );
+        return `${header}.${payload}.${signature}`;
+      },
     ],
     ['not a JWT', async () => 'garbage'],
-  ])('ignores a bearer token %s and issues a new id', async (_label, makeToken) => {
+  ])('ignores %s as the bearer and issues a new id', async (_label, makeToken) => {
     const token = await makeToken();
-    const body = await issued(
-      await exports.default.fetch(
-        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `Bearer ${token}` }),
-      ),
-    );
-    // The old subs are not UUIDs, so a fresh UUID proves a new identity was issued.
+    const oldSub = token.split('.').length === 3 ? claimsOf(token).sub : undefined;
+    const body = await refreshWith(token);
+    // A fresh UUID, unlike any sub above, proves a new identity was issued.
     expect(body.user.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(body.user.id).not.toBe(oldSub);
+    expect(claimsOf(body.refreshToken).sub).toBe(body.user.id);
   });
 
   it('ignores an Authorization header that is not a bearer token', async () => {
@@ -318,7 +392,9 @@ describe('POST /api/token', () => {
     );
     const body = await issued(
       await exports.default.fetch(
-        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `Basic ${valid.token}` }),
+        tokenRequest(JSON.stringify({ name: 'alice' }), {
+          Authorization: `Basic ${valid.refreshToken}`,
+        }),
       ),
     );
     expect(body.user.id).not.toBe(valid.user.id);
@@ -361,6 +437,9 @@ describe('POST /api/token', () => {
 
   it('refuses with 403 when GUEST_TOKENS is off, for new guests and for refreshes', async () => {
     const valid = await newUser('alice');
+    const guest = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
     await expectError(
       await fetchWith(tokenRequest('{"name":"alice"}'), { GUEST_TOKENS: 'off' }),
       403,
@@ -368,7 +447,7 @@ describe('POST /api/token', () => {
     );
     await expectError(
       await fetchWith(
-        tokenRequest('{"name":"alice"}', { Authorization: `Bearer ${valid.token}` }),
+        tokenRequest('{"name":"alice"}', { Authorization: `Bearer ${guest.refreshToken}` }),
         { GUEST_TOKENS: 'off' },
       ),
       403,
@@ -508,8 +587,18 @@ describe('GET /api/rooms/:room/ws refusals', () => {
     ['a wrong secret', async () => sign(claims(), 'not-the-secret', 'HS256')],
     ['an expired token', async () => sign(claims({ exp: nowSeconds() - 10 }), SECRET, 'HS256')],
     [
-      'a token expired a day ago (refresh grace does not open rooms)',
+      'a token expired a day ago',
       async () => sign(claims({ exp: nowSeconds() - DAY_SECONDS }), SECRET, 'HS256'),
+    ],
+    [
+      'the refresh token POST /api/token issued',
+      async () =>
+        (await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'a' })))))
+          .refreshToken,
+    ],
+    [
+      'a hand-made refresh token',
+      async () => sign({ ...claims(), use: 'refresh' }, SECRET, 'HS256'),
     ],
     ['no exp', async () => sign(claims({ exp: undefined }), SECRET, 'HS256')],
     [

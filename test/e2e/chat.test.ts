@@ -75,13 +75,16 @@ describe('guests and chat', () => {
     await g.close();
   });
 
-  it('keeps a returning guest on the same user id when the old token is presented', async () => {
+  it('keeps a returning guest on the same user id when their refresh token is presented', async () => {
     const first = await readJson(
       await requestToken(server.origin, 'Rita', { ip: '198.51.100.2' }),
       TokenBodySchema,
     );
     const again = await readJson(
-      await requestToken(server.origin, 'Rita R', { ip: '198.51.100.2', bearer: first.token }),
+      await requestToken(server.origin, 'Rita R', {
+        ip: '198.51.100.2',
+        bearer: first.refreshToken,
+      }),
       TokenBodySchema,
     );
     expect(again.user).toEqual({ id: first.user.id, name: 'Rita R' });
@@ -92,6 +95,22 @@ describe('guests and chat', () => {
       user: { id: first.user.id, name: 'Rita R' },
     });
     await s.close();
+  });
+
+  it('gives a guest who presents an access token instead a new identity, and refuses a refresh token at the socket', async () => {
+    const first = await readJson(
+      await requestToken(server.origin, 'Tom', { ip: '198.51.100.3' }),
+      TokenBodySchema,
+    );
+    const again = await readJson(
+      await requestToken(server.origin, 'Tom', { ip: '198.51.100.3', bearer: first.token }),
+      TokenBodySchema,
+    );
+    expect(again.user.name).toBe('Tom');
+    expect(again.user.id).not.toBe(first.user.id);
+    const refused = await expectRefused(server.origin, uniqueRoom('guest'), first.refreshToken);
+    expect(refused.status).toBe(401);
+    expect(refusalBody(refused)).toEqual({ error: 'invalid or expired token' });
   });
 });
 
