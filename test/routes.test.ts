@@ -771,3 +771,134 @@ describe('other routes', () => {
     );
   });
 });
+
+describe('GET /room/:room/ (trailing slash)', () => {
+  it.each([
+    ['/room/lobby/', '/room/lobby'],
+    ['/room/Mixed-Case_1/', '/room/Mixed-Case_1'],
+    ['/room/lobby/?after=5&x=y%20z', '/room/lobby?after=5&x=y%20z'],
+  ])('redirects %s with 308 to %s', async (path, location) => {
+    const res = await exports.default.fetch(`${ORIGIN}${path}`, { redirect: 'manual' });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('Location')).toBe(location);
+  });
+
+  it.each([
+    ['a bad room name', '/room/a.b/', 400],
+    ['an empty room segment', '/room//', 404],
+    ['a path that would leave the site', '/room//evil.example/', 404],
+    ['a longer path', '/room/lobby/x/', 404],
+  ])('does not redirect %s', async (_label, path, status) => {
+    const res = await exports.default.fetch(`${ORIGIN}${path}`, { redirect: 'manual' });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('Location')).toBeNull();
+    await res.body?.cancel();
+  });
+});
+
+describe('error pages for browsers', () => {
+  // What Chromium sends when a person follows a link.
+  const BROWSER_ACCEPT =
+    'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+
+  function pageRequest(path: string, accept: string | undefined, method = 'GET'): Request {
+    return new Request(`${ORIGIN}${path}`, {
+      method,
+      headers: accept === undefined ? {} : { Accept: accept },
+    });
+  }
+
+  /** Asserts a small HTML error page: status, type, the page headers, no JSON, a way back to `/`. */
+  async function expectPage(res: Response, status: number): Promise<string> {
+    const html = await res.text();
+    expect(res.status, html).toBe(status);
+    expect(res.headers.get('Content-Type')).toBe('text/html; charset=utf-8');
+    const csp = res.headers.get('Content-Security-Policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    expect(res.headers.get('Referrer-Policy')).toBe('no-referrer');
+    expect(() => JSON.parse(html)).toThrow();
+    expect(html).not.toContain('"error"');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<a href="/">');
+    expect(html).toContain('<link rel="stylesheet" href="/style.css" />');
+    expect(html).toContain('class="card"');
+    // No script at all, inline or not: the page needs none.
+    expect(html).not.toMatch(/<script/i);
+    return html;
+  }
+
+  it.each([
+    ['a room name with a space and a bang', '/room/Bad%20Room!'],
+    ['a room name starting with a dash', '/room/-x'],
+    ['a room name of 65 characters', `/room/${'a'.repeat(65)}`],
+    ['a bad room name with a trailing slash', '/room/a.b/'],
+  ])('answers %s with a 400 page saying the room name is invalid', async (_label, path) => {
+    const html = await expectPage(
+      await exports.default.fetch(pageRequest(path, BROWSER_ACCEPT)),
+      400,
+    );
+    expect(html).toContain('Invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter');
+  });
+
+  it.each([['/nope'], ['/room/lobby/extra'], ['/rooms'], ['/style.css/x']])(
+    'answers %s with a 404 page',
+    async (path) => {
+      const html = await expectPage(
+        await exports.default.fetch(pageRequest(path, BROWSER_ACCEPT)),
+        404,
+      );
+      expect(html).toContain('There is no page here');
+    },
+  );
+
+  it.each([
+    ['a bad room link', '/room/Bad%20Room!', 400, ['Bad Room', 'Bad%20Room']],
+    [
+      'markup in a room name',
+      `/room/${encodeURIComponent('<img src=x onerror=alert(1)>')}`,
+      400,
+      ['<img', 'onerror'],
+    ],
+    [
+      'markup in an unknown path',
+      `/nope-${encodeURIComponent('"><script>alert(1)</script>')}`,
+      404,
+      ['nope', '<script', 'alert'],
+    ],
+  ])('never echoes the request into the page: %s', async (_label, path, status, absent) => {
+    const html = await expectPage(
+      await exports.default.fetch(pageRequest(path, BROWSER_ACCEPT)),
+      status,
+    );
+    for (const text of absent) expect(html).not.toContain(text);
+  });
+
+  it.each<[string, string, string | undefined, number, string]>([
+    ['an unknown API path', '/api/nope', BROWSER_ACCEPT, 404, 'not found'],
+    ['the API root', '/api', BROWSER_ACCEPT, 404, 'not found'],
+    ['a room path under /api/', '/api/rooms/lobby', 'text/html', 404, 'not found'],
+    [
+      'a plain GET on the socket route',
+      '/api/rooms/lobby/ws',
+      'text/html',
+      426,
+      'expected a WebSocket upgrade',
+    ],
+    ['a bad room link without Accept', '/room/Bad%20Room!', undefined, 400, ROOM_NAME_ERROR],
+    ['a bad room link accepting anything', '/room/Bad%20Room!', '*/*', 400, ROOM_NAME_ERROR],
+    ['a bad room link asking for JSON', '/room/-x', 'application/json', 400, ROOM_NAME_ERROR],
+    ['a bad room link refusing HTML (q=0)', '/room/-x', 'text/html;q=0, */*', 400, ROOM_NAME_ERROR],
+    ['an unknown page accepting anything', '/nope', '*/*', 404, 'not found'],
+  ])('answers %s with JSON', async (_label, path, accept, status, error) => {
+    await expectError(await exports.default.fetch(pageRequest(path, accept)), status, error);
+  });
+
+  it('answers GET /api/token from a browser with 405 JSON and Allow: POST', async () => {
+    const res = await exports.default.fetch(pageRequest('/api/token', BROWSER_ACCEPT));
+    expect(res.headers.get('Allow')).toBe('POST');
+    await expectError(res, 405, 'use POST');
+  });
+});
