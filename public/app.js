@@ -288,6 +288,7 @@ function narrowFrame(d) {
         messages: d.messages,
         hasMore: d.hasMore === true,
         ...(d.pruned === true ? { pruned: true } : {}),
+        seq: Number(d.seq) || 0,
       };
     case 'message':
       return isChatMessage(d) ? d : null;

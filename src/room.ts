@@ -164,6 +164,8 @@ export class ChatRoom extends DurableObject<Env> {
       messages: page.messages,
       hasMore: page.hasMore,
       ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
+      // A client whose position is above this resumed against storage that was reset under it.
+      seq: this.#history.lastId,
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
@@ -304,11 +306,15 @@ export class ChatRoom extends DurableObject<Env> {
   #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
       case 'history': {
-        const page =
-          frame.before !== undefined
-            ? this.#history.before(frame.before, frame.limit)
-            : this.#history.after(frame.after ?? 0, frame.limit);
-        this.#send(ws, { type: 'history', ...page });
+        if (frame.before !== undefined) {
+          this.#send(ws, { type: 'history', ...this.#history.before(frame.before, frame.limit) });
+          return;
+        }
+        const after = frame.after ?? 0;
+        const page = this.#history.after(after, frame.limit);
+        // Catching up across pruned messages must say so, or the pages join as if nothing were missing.
+        const pruned = this.#history.prunedAfter(after) ? { pruned: true as const } : {};
+        this.#send(ws, { type: 'history', ...page, ...pruned });
         return;
       }
       case 'typing':

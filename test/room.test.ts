@@ -192,6 +192,7 @@ describe('welcome', () => {
       memberCount: 1,
       messages: [],
       hasMore: false,
+      seq: 0,
     });
     sa.send({ type: 'message', text: 'one' });
     sa.send({ type: 'message', text: 'two', clientId: 'k2' });
@@ -206,6 +207,7 @@ describe('welcome', () => {
       memberCount: 2,
       messages: [one, two],
       hasMore: false,
+      seq: two.id,
     });
     await closeAll(sa, sb);
   });
