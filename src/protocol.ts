@@ -228,8 +228,9 @@ export const ServerFrameSchema = v.variant('type', [
     memberCount: v.number(),
     messages: v.array(ChatMessageSchema),
     hasMore: v.boolean(),
+    /** Some messages after the requested `after` are no longer retained. */
     pruned: v.optional(v.literal(true)),
-    /** The room's latest change. */
+    /** The room's latest change (0 in an empty room). */
     seq: v.number(),
     role: RoleSchema,
     settings: RoomSettingsSchema,
@@ -246,6 +247,7 @@ export const ServerFrameSchema = v.variant('type', [
     messages: v.array(ChatMessageSchema),
     hasMore: v.boolean(),
     hasNewer: v.optional(v.boolean()),
+    /** Answering `after`: as in `welcome`, some messages after it are no longer retained. */
     pruned: v.optional(v.literal(true)),
   }),
   v.object({ type: v.literal('typing'), user: UserSchema }),

@@ -178,6 +178,7 @@ export class ChatRoom extends DurableObject<Env> {
       messages: page.messages,
       hasMore: page.hasMore,
       ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
+      // A client whose position is above this resumed against storage that was reset under it.
       seq: this.#history.seq,
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);

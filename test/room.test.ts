@@ -209,7 +209,7 @@ describe('welcome', () => {
       memberCount: 2,
       messages: [one, two],
       hasMore: false,
-      seq: 2,
+      seq: two.id,
     });
     await closeAll(sa, sb);
   });
