@@ -4,12 +4,19 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { issueRefreshToken, issueToken, verifyRefreshToken, verifyToken } from './auth.ts';
+import {
+  issueRefreshToken,
+  issueToken,
+  verifyAccessToken,
+  verifyRefreshToken,
+  type Access,
+} from './auth.ts';
 import { readConfig } from './config.ts';
 import { logEvent } from './log.ts';
 import { acceptsHtml, errorPage, PAGE_HEADERS } from './pages.ts';
 import { parseDisplayName, parseRoomName } from './protocol.ts';
-import { roomRequest } from './room.ts';
+import { createRequest, roomRequest } from './room.ts';
+import { accessTo } from './scopes.ts';
 
 export { ChatRoom } from './room.ts';
 
@@ -121,12 +128,43 @@ app.get('/api/rooms/:room/ws', async (c) => {
     logEvent('refused', { route: 'ws', status: 403, room, origin });
     throw new HTTPException(403, { message: 'origin not allowed' });
   }
-  const user = await verifyToken(c.req.query('token'), requireSecret(c));
-  if (!user) {
+  const access = await verifyAccessToken(c.req.query('token'), requireSecret(c));
+  if (!access) {
     logEvent('refused', { route: 'ws', status: 401, room });
     throw new HTTPException(401, { message: 'invalid or expired token' });
   }
-  return c.env.CHAT_ROOM.getByName(room).fetch(roomRequest(room, user, after));
+  const { user } = access;
+  const { enter, moderator } = accessTo(access, room, readConfig(c.env).privateRooms);
+  if (!enter) {
+    logEvent('refused', { route: 'ws', status: 403, room, userId: user.id });
+    throw new HTTPException(403, { message: 'this token may not enter this room' });
+  }
+  return c.env.CHAT_ROOM.getByName(room).fetch(roomRequest(room, user, { after, moderator }));
+});
+
+// A room for link sharing: its name is 128 random bits, so only those given the link find it.
+// The creator becomes its owner, stored in the room itself.
+app.post('/api/rooms', async (c) => {
+  const access = await requireAccess(c);
+  if (access.rooms) {
+    throw new HTTPException(403, { message: 'a token limited to some rooms cannot create rooms' });
+  }
+  const { user } = access;
+  const { success } = await c.env.ROOM_CREATE_LIMITER.limit({ key: `user:${user.id}` });
+  if (!success) {
+    c.header('Retry-After', '60');
+    throw new HTTPException(429, { message: 'too many rooms created; try again in a minute' });
+  }
+  const room = randomRoomName();
+  const created = await c.env.CHAT_ROOM.getByName(room).fetch(createRequest(room, user));
+  if (!created.ok) throw new Error(`room ${room} refused its owner: ${created.status}`);
+  logEvent('created', { room, userId: user.id });
+  return c.json({ room, url: `/room/${room}` }, 201);
+});
+
+app.all('/api/rooms', (c) => {
+  c.header('Allow', 'POST');
+  throw new HTTPException(405, { message: 'use POST' });
 });
 
 app.get('/', (c) => servePage(c));
@@ -168,6 +206,37 @@ function requireSecret(c: AppContext): string {
   if (secret) return secret;
   logEvent('error', { where: 'worker', message: 'AUTH_SECRET is not set' });
   throw new HTTPException(503, { message: 'service not configured: AUTH_SECRET is not set' });
+}
+
+/** The verified access token in `Authorization: Bearer`, or a 401. */
+async function requireAccess(c: AppContext): Promise<Access> {
+  const access = await verifyAccessToken(
+    bearerToken(c.req.header('Authorization')),
+    requireSecret(c),
+  );
+  if (!access) throw new HTTPException(401, { message: 'invalid or expired token' });
+  return access;
+}
+
+// Lower-case base32 (RFC 4648's alphabet): 26 characters carry 130 bits, and every one of them
+// is a valid room-name character.
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** 26 base32 characters from 128 random bits (and 2 more). */
+function randomRoomName(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(17));
+  let bits = 0;
+  let value = 0;
+  let name = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && name.length < 26) {
+      name += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return name;
 }
 
 function bearerToken(header: string | undefined): string | undefined {
