@@ -6,7 +6,7 @@
 // forget, or the inbox of frames not yet handled (and the messages admitted from it and not yet
 // stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
-import * as v from 'valibot';
+import { Attachments, type Attachment } from './attachments.ts';
 import { readConfig, type Config } from './config.ts';
 import { History, type Appended, type Draft } from './history.ts';
 import { logEvent } from './log.ts';
@@ -31,21 +31,8 @@ import {
   type ErrorFrame,
   type ServerFrame,
   type User,
-  UserSchema,
 } from './protocol.ts';
 import { TokenBuckets } from './rate-limit.ts';
-
-/** What each socket carries through hibernation (serializeAttachment, max 16 KiB); connectedAt in ms. */
-const AttachmentSchema = v.object({
-  user: UserSchema,
-  room: v.string(),
-  connectedAt: v.number(),
-  /** Last frame from the peer, kept at most one heartbeat period stale, for the ghost sweep after a wake. */
-  seenAt: v.optional(v.number()),
-  /** Closed by the room as a ghost and already announced as gone; its late close event is ignored. */
-  gone: v.optional(v.literal(true)),
-});
-type Attachment = v.InferOutput<typeof AttachmentSchema>;
 
 /** A message waiting to be stored, with the socket that sent it. */
 type RoomDraft = Draft & { ws: WebSocket };
@@ -83,8 +70,7 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #config: Config;
   readonly #history: History;
   readonly #buckets: TokenBuckets;
-  // Caches of what the sockets' attachments say; rebuilt after a wake from getWebSockets().
-  readonly #attachments = new WeakMap<WebSocket, Attachment>();
+  readonly #attachments = new Attachments();
   /** Users connected now, one entry per id, oldest connection first; null until needed after a wake. */
   #members: Map<string, User> | null = null;
   readonly #lastSeen = new WeakMap<WebSocket, number>();
@@ -144,8 +130,7 @@ export class ChatRoom extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [user.id]);
     const attachment: Attachment = { user, room, connectedAt: now };
-    server.serializeAttachment(attachment);
-    this.#attachments.set(server, attachment);
+    this.#attachments.save(server, attachment);
     // Re-insert so the map stays ordered by each user's newest connection, with its name.
     members.delete(user.id);
     members.set(user.id, user);
@@ -230,7 +215,7 @@ export class ChatRoom extends DurableObject<Env> {
         error: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`),
       };
     }
-    const attachment = this.#attachment(ws);
+    const attachment = this.#attachments.get(ws);
     if (!attachment) throw new Error('socket without a valid attachment');
     const { user } = attachment;
     const retryAfterMs = this.#buckets.take(user.id, now);
@@ -328,7 +313,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Removes a closed socket's user from presence if it was their last open socket. */
   async #depart(ws: WebSocket): Promise<void> {
-    const attachment = this.#attachment(ws);
+    const attachment = this.#attachments.get(ws);
     if (!attachment || attachment.gone) return;
     const { user } = attachment;
     const members = this.#memberMap(ws);
@@ -388,7 +373,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#sweptAt = now;
     for (const ws of this.ctx.getWebSockets()) {
       if (ws.readyState !== OPEN) continue;
-      const attachment = this.#attachment(ws);
+      const attachment = this.#attachments.get(ws);
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
       const lastSign = Math.max(
         lastPing,
@@ -398,9 +383,7 @@ export class ChatRoom extends DurableObject<Env> {
       );
       if (now - lastSign <= GHOST_AFTER_MS) continue;
       await this.#depart(ws);
-      // The runtime still reports this socket's close later (1006), possibly after a wake that
-      // rebuilt the member list: the mark keeps that from announcing the user a second time.
-      if (attachment) this.#saveAttachment(ws, { ...attachment, gone: true });
+      this.#attachments.markGone(ws);
       this.#closeFromRoom(ws, { code: CLOSE_NORMAL, reason: 'no heartbeat' });
     }
   }
@@ -416,7 +399,7 @@ export class ChatRoom extends DurableObject<Env> {
     // When a socket's close is what wakes the room, getWebSockets() no longer lists it.
     if (leaving && !sockets.includes(leaving)) sockets.push(leaving);
     const open = sockets
-      .map((ws) => this.#attachment(ws))
+      .map((ws) => this.#attachments.get(ws))
       .filter((attachment): attachment is Attachment => attachment !== null && !attachment.gone)
       .sort((a, b) => a.connectedAt - b.connectedAt);
     this.#members = new Map();
@@ -434,32 +417,14 @@ export class ChatRoom extends DurableObject<Env> {
   /** Records a sign of life; written to the attachment at most once a heartbeat period. */
   #noteSeen(ws: WebSocket, now: number): void {
     this.#lastSeen.set(ws, now);
-    const attachment = this.#attachment(ws);
+    const attachment = this.#attachments.get(ws);
     if (attachment && now - (attachment.seenAt ?? attachment.connectedAt) >= HEARTBEAT_INTERVAL_MS)
-      this.#saveAttachment(ws, { ...attachment, seenAt: now });
-  }
-
-  #saveAttachment(ws: WebSocket, attachment: Attachment): void {
-    ws.serializeAttachment(attachment);
-    this.#attachments.set(ws, attachment);
+      this.#attachments.save(ws, { ...attachment, seenAt: now });
   }
 
   #closeFromRoom(ws: WebSocket, { code, reason }: CloseReason): void {
     this.#closedByRoom.add(ws);
     closeQuietly(ws, code, reason);
-  }
-
-  /** The socket's user and room; null only if its attachment was lost or corrupted (a bug). */
-  #attachment(ws: WebSocket): Attachment | null {
-    let attachment = this.#attachments.get(ws);
-    if (!attachment) {
-      const stored: unknown = ws.deserializeAttachment();
-      // One broken socket must not take presence down for the whole room.
-      if (!v.is(AttachmentSchema, stored)) return null;
-      attachment = stored;
-      this.#attachments.set(ws, attachment);
-    }
-    return attachment;
   }
 
   #send(ws: WebSocket, frame: ServerFrame): void {
