@@ -7,6 +7,7 @@
 // stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
 import { Attachments, type Attachment } from './attachments.ts';
+import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { readConfig, type Config } from './config.ts';
 import { History, type Appended, type Draft } from './history.ts';
 import { logEvent } from './log.ts';
@@ -17,7 +18,6 @@ import {
   CLOSE_SERVER_ERROR,
   CLOSE_TOO_BIG,
   errorFrame,
-  HEARTBEAT_INTERVAL_MS,
   MAX_FRAME_BYTES,
   MAX_PAGE,
   MAX_RATE_REFUSALS_PER_MINUTE,
@@ -47,12 +47,7 @@ type CloseReason = { code: number; reason: string };
 const OPEN = 1; // WebSocket.OPEN
 /** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
 const TOO_BIG = Symbol('frame too big');
-/** A socket that has shown no sign of life for this long is a ghost: its peer is gone. */
-const GHOST_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS;
 const PRESENCE_INTERVAL_MS = 1000;
-// Ghosts are looked for at most this often on connect (and by the alarm), not on every arrival:
-// a sweep walks every socket, and a storm of arrivals must not cost N².
-const SWEEP_INTERVAL_MS = 10_000;
 // Close codes the runtime synthesises; they can't be sent back in a Close frame.
 const SYNTHETIC_CLOSE_CODES = new Set([1005, 1006, 1015]);
 
@@ -71,9 +66,9 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #history: History;
   readonly #buckets: TokenBuckets;
   readonly #attachments = new Attachments();
+  readonly #ghosts: Ghosts;
   /** Users connected now, one entry per id, oldest connection first; null until needed after a wake. */
   #members: Map<string, User> | null = null;
-  readonly #lastSeen = new WeakMap<WebSocket, number>();
   /** Frames received and not yet handled, oldest first (see webSocketMessage). */
   readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer | typeof TOO_BIG; at: number }[] = [];
   /** Messages admitted from the inbox and not yet stored; stored before anything else is answered. */
@@ -85,7 +80,6 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #rateRefusals = new RefusalCounter();
   readonly #sizeRefusals = new RefusalCounter();
   #presenceSent = { count: -1, at: 0 };
-  #sweptAt = 0;
   /** The alarm we know is set (ms), or null when unknown, as after a wake. */
   #alarmAt: number | null = null;
 
@@ -95,6 +89,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#config = readConfig(env);
     this.#history = new History(ctx.storage, this.#config.historyLimit);
     this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    this.#ghosts = new Ghosts(ctx, this.#attachments);
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     // Sockets that outlived the previous instance mean this is a wake from hibernation.
@@ -113,7 +108,7 @@ export class ChatRoom extends DurableObject<Env> {
     const user: User = { id, name };
     this.#drainInbox();
     const now = Date.now();
-    if (now - this.#sweptAt > SWEEP_INTERVAL_MS) await this.#closeGhosts(now);
+    if (this.#ghosts.due(now)) await this.#closeGhosts(now);
 
     if (this.#openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
       logEvent('refused', { route: 'room', status: 429, room, userId: user.id });
@@ -164,7 +159,7 @@ export class ChatRoom extends DurableObject<Env> {
   // drains the inbox.
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
     const now = Date.now();
-    this.#noteSeen(ws, now);
+    this.#ghosts.noteSeen(ws, now);
     // Sized on arrival, so the inbox never holds a frame of up to the runtime's 32 MiB.
     this.#inbox.push({ ws, raw: isTooBig(raw) ? TOO_BIG : raw, at: now });
     if (this.#inbox.length === 1) setTimeout(() => this.#drainInbox(), 0);
@@ -365,23 +360,9 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Closes sockets whose peer has sent nothing, not even an auto-answered ping, for two heartbeat
-   * periods: their TCP connection died without a Close, and they would haunt the member list.
-   */
+  /** Closes the ghosts (see ghosts.ts), each announced as gone first and marked so it stays gone. */
   async #closeGhosts(now: number): Promise<void> {
-    this.#sweptAt = now;
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws.readyState !== OPEN) continue;
-      const attachment = this.#attachments.get(ws);
-      const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      const lastSign = Math.max(
-        lastPing,
-        this.#lastSeen.get(ws) ?? 0,
-        attachment?.seenAt ?? 0,
-        attachment?.connectedAt ?? 0,
-      );
-      if (now - lastSign <= GHOST_AFTER_MS) continue;
+    for (const ws of this.#ghosts.sweep(now)) {
       await this.#depart(ws);
       this.#attachments.markGone(ws);
       this.#closeFromRoom(ws, { code: CLOSE_NORMAL, reason: 'no heartbeat' });
@@ -412,14 +393,6 @@ export class ChatRoom extends DurableObject<Env> {
 
   #openSockets(userId: string): WebSocket[] {
     return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === OPEN);
-  }
-
-  /** Records a sign of life; written to the attachment at most once a heartbeat period. */
-  #noteSeen(ws: WebSocket, now: number): void {
-    this.#lastSeen.set(ws, now);
-    const attachment = this.#attachments.get(ws);
-    if (attachment && now - (attachment.seenAt ?? attachment.connectedAt) >= HEARTBEAT_INTERVAL_MS)
-      this.#attachments.save(ws, { ...attachment, seenAt: now });
   }
 
   #closeFromRoom(ws: WebSocket, { code, reason }: CloseReason): void {

@@ -189,3 +189,39 @@ export async function annAndBob(prefix: string): Promise<{
   await expectNext(sa, 'join');
   return { room, a, b, sa, sb };
 }
+
+/** A socket pair opened inside a room's Durable Object by `acceptIn`. */
+export interface AcceptedSocket {
+  /** The room's end, accepted by the Durable Object's state. */
+  server: WebSocket;
+  /** The peer's end. */
+  client: WebSocket;
+  /** Closes the peer's end and resolves once the close is through (at most a second). */
+  close(): Promise<void>;
+}
+
+/**
+ * A real socket pair opened inside a room's Durable Object as the room's connect opens one: the
+ * server end accepted by `state`, tagged with `userId`, with `attachment` attached; the client end
+ * accepted too. For unit tests of the room's parts; the room itself handles the socket's frames
+ * and close like any other's.
+ */
+export function acceptIn(
+  state: DurableObjectState,
+  userId: string,
+  attachment: unknown,
+): AcceptedSocket {
+  const { 0: client, 1: server } = new WebSocketPair();
+  state.acceptWebSocket(server, [userId]);
+  server.serializeAttachment(attachment);
+  client.accept();
+  const closed = new Promise<void>((resolve) => client.addEventListener('close', () => resolve()));
+  return {
+    server,
+    client,
+    async close() {
+      if (client.readyState === WebSocket.OPEN) client.close(1000, 'done');
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    },
+  };
+}
