@@ -11,6 +11,7 @@ import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { readConfig, type Config } from './config.ts';
 import { History, type Appended, type Draft } from './history.ts';
 import { logEvent } from './log.ts';
+import { Presence } from './presence.ts';
 import {
   clientIdOf,
   CLOSE_NORMAL,
@@ -44,10 +45,8 @@ type Admitted =
   | ({ kind: 'close' } & CloseReason);
 type CloseReason = { code: number; reason: string };
 
-const OPEN = 1; // WebSocket.OPEN
 /** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
 const TOO_BIG = Symbol('frame too big');
-const PRESENCE_INTERVAL_MS = 1000;
 // Close codes the runtime synthesises; they can't be sent back in a Close frame.
 const SYNTHETIC_CLOSE_CODES = new Set([1005, 1006, 1015]);
 
@@ -67,19 +66,15 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #buckets: TokenBuckets;
   readonly #attachments = new Attachments();
   readonly #ghosts: Ghosts;
-  /** Users connected now, one entry per id, oldest connection first; null until needed after a wake. */
-  #members: Map<string, User> | null = null;
+  readonly #presence: Presence;
   /** Frames received and not yet handled, oldest first (see webSocketMessage). */
   readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer | typeof TOO_BIG; at: number }[] = [];
   /** Messages admitted from the inbox and not yet stored; stored before anything else is answered. */
   readonly #drafts: RoomDraft[] = [];
   /** Sockets the room has closed: frames of theirs still in the inbox are not handled. */
   readonly #closedByRoom = new WeakSet<WebSocket>();
-  /** Users whose leave this instance announced (and who have not come back since). */
-  readonly #departed = new Set<string>();
   readonly #rateRefusals = new RefusalCounter();
   readonly #sizeRefusals = new RefusalCounter();
-  #presenceSent = { count: -1, at: 0 };
   /** The alarm we know is set (ms), or null when unknown, as after a wake. */
   #alarmAt: number | null = null;
 
@@ -90,6 +85,12 @@ export class ChatRoom extends DurableObject<Env> {
     this.#history = new History(ctx.storage, this.#config.historyLimit);
     this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
     this.#ghosts = new Ghosts(ctx, this.#attachments);
+    this.#presence = new Presence(
+      ctx,
+      this.#attachments,
+      this.#config.presenceLimit,
+      (frame, except) => this.#broadcast(frame, { except: except && new Set([except]) }),
+    );
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     // Sockets that outlived the previous instance mean this is a wake from hibernation.
@@ -110,25 +111,19 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     if (this.#ghosts.due(now)) await this.#closeGhosts(now);
 
-    if (this.#openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
+    if (this.#presence.openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
       logEvent('refused', { route: 'room', status: 429, room, userId: user.id });
       return jsonError(
         429,
         `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`,
       );
     }
-    // Read before accepting, so a rebuilt member list doesn't already count the new socket.
-    const members = this.#memberMap();
-    const arriving = !members.has(user.id);
-    this.#departed.delete(user.id);
-
+    // Counted in before it is accepted, so a member list rebuilt now doesn't hold it already.
+    const arriving = this.#presence.arrive(user);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [user.id]);
     const attachment: Attachment = { user, room, connectedAt: now };
     this.#attachments.save(server, attachment);
-    // Re-insert so the map stays ordered by each user's newest connection, with its name.
-    members.delete(user.id);
-    members.set(user.id, user);
 
     const after = afterParam === null ? undefined : Number(afterParam);
     const page =
@@ -139,15 +134,15 @@ export class ChatRoom extends DurableObject<Env> {
       type: 'welcome',
       user,
       room,
-      members: [...members.values()].slice(-this.#config.presenceLimit),
-      memberCount: members.size,
+      members: this.#presence.recent(),
+      memberCount: this.#presence.count,
       messages: page.messages,
       hasMore: page.hasMore,
       ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
-    logEvent('connect', { room, userId: user.id, members: members.size });
+    logEvent('connect', { room, userId: user.id, members: this.#presence.count });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -276,8 +271,8 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     this.#alarmAt = null;
     await this.#closeGhosts(now);
-    const count = this.#memberMap().size;
-    if (count > this.#config.presenceLimit) await this.#throttledPresence(count, now);
+    const countDueAt = this.#presence.recount(now);
+    if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
   }
 
@@ -306,49 +301,22 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  /** Removes a closed socket's user from presence if it was their last open socket. */
+  /** Counts out a closed or swept socket, announcing its user's leave if it was their last. */
   async #depart(ws: WebSocket): Promise<void> {
-    const attachment = this.#attachments.get(ws);
-    if (!attachment || attachment.gone) return;
-    const { user } = attachment;
-    const members = this.#memberMap(ws);
-    if (this.#openSockets(user.id).some((other) => other !== ws)) return;
-    // Missing from the list is not proof of a leave already announced: a list rebuilt at a wake
-    // lacks users whose close was still pending (the runtime stops listing such sockets).
-    if (!members.delete(user.id) && this.#departed.has(user.id)) return;
-    this.#departed.add(user.id);
-    logEvent('disconnect', { room: attachment.room, userId: user.id, members: members.size });
+    const user = this.#presence.depart(ws);
+    if (!user) return;
+    const room = this.#attachments.get(ws)?.room;
+    logEvent('disconnect', { room, userId: user.id, members: this.#presence.count });
     await this.#announce({ type: 'leave', user, ts: Date.now() });
   }
 
-  /** Join/leave to everyone while the room is small; past PRESENCE_LIMIT, a throttled count. */
+  /** Join/leave or a presence count (see presence.ts); a count held back is left to the alarm. */
   async #announce(
     frame: Extract<ServerFrame, { type: 'join' | 'leave' }>,
     except?: WebSocket,
   ): Promise<void> {
-    const count = this.#memberMap().size;
-    if (count <= this.#config.presenceLimit) {
-      this.#broadcast(frame, { except: except && new Set([except]) });
-      // Back down to the limit: clients counted from throttled `presence` frames, which may have
-      // swallowed the last changes; one exact count puts them right before join/leave resume.
-      // Sent even if it repeats the last count: the leave just broadcast moved clients off it.
-      if (frame.type === 'leave' && count === this.#config.presenceLimit)
-        this.#sendPresence(count, Date.now(), true);
-      return;
-    }
-    await this.#throttledPresence(count, Date.now());
-  }
-
-  /** A `presence` count now, or from the alarm once PRESENCE_INTERVAL_MS has passed since the last. */
-  async #throttledPresence(count: number, now: number): Promise<void> {
-    if (now - this.#presenceSent.at >= PRESENCE_INTERVAL_MS) this.#sendPresence(count, now);
-    else await this.#ensureAlarm(this.#presenceSent.at + PRESENCE_INTERVAL_MS);
-  }
-
-  #sendPresence(count: number, now: number, force = false): void {
-    if (!force && count === this.#presenceSent.count) return;
-    this.#presenceSent = { count, at: now };
-    this.#broadcast({ type: 'presence', count });
+    const countDueAt = this.#presence.announce(frame, Date.now(), except);
+    if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
   }
 
   async #ensureAlarm(at: number): Promise<void> {
@@ -367,32 +335,6 @@ export class ChatRoom extends DurableObject<Env> {
       this.#attachments.markGone(ws);
       this.#closeFromRoom(ws, { code: CLOSE_NORMAL, reason: 'no heartbeat' });
     }
-  }
-
-  /**
-   * Rebuilt after a wake from every socket still listed, closing ones included: a socket whose
-   * close event is still to come stays a member until that event announces its departure.
-   * `leaving` counts too, for the same reason.
-   */
-  #memberMap(leaving?: WebSocket): Map<string, User> {
-    if (this.#members) return this.#members;
-    const sockets = this.ctx.getWebSockets();
-    // When a socket's close is what wakes the room, getWebSockets() no longer lists it.
-    if (leaving && !sockets.includes(leaving)) sockets.push(leaving);
-    const open = sockets
-      .map((ws) => this.#attachments.get(ws))
-      .filter((attachment): attachment is Attachment => attachment !== null && !attachment.gone)
-      .sort((a, b) => a.connectedAt - b.connectedAt);
-    this.#members = new Map();
-    for (const { user } of open) {
-      this.#members.delete(user.id);
-      this.#members.set(user.id, user);
-    }
-    return this.#members;
-  }
-
-  #openSockets(userId: string): WebSocket[] {
-    return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === OPEN);
   }
 
   #closeFromRoom(ws: WebSocket, { code, reason }: CloseReason): void {
