@@ -1,6 +1,6 @@
 // Who is in the room, and what everyone hears when that changes. The member map is a cache of what
-// the sockets' attachments say, rebuilt after a wake; a user arrives with their first open socket
-// and leaves with their last. While the room is small that is a join or a leave; past
+// the open sockets' attachments say, rebuilt after a wake; a user arrives with their first open
+// socket and leaves with their last. While the room is small that is a join or a leave; past
 // PRESENCE_LIMIT users, a count at most once a second, so N arrivals never cost N² frames.
 import type { Attachment, Attachments } from './attachments.ts';
 import type { ServerFrame, User } from './protocol.ts';
@@ -9,18 +9,33 @@ import type { ServerFrame, User } from './protocol.ts';
 export type Broadcast = (frame: ServerFrame, except?: WebSocket) => void;
 type PresenceFrame = Extract<ServerFrame, { type: 'join' | 'leave' }>;
 
+/** A user's newest connection that is still open: their name and their place come from it. */
+interface Member {
+  user: User;
+  ws: WebSocket;
+}
+
 /** At most one `presence` count per this many ms. */
 const PRESENCE_INTERVAL_MS = 1000;
+// A departure is remembered so that the close events of the user's other sockets, which may come
+// after their leave was announced, don't announce it again. By then the runtime has received the
+// Close of each of those sockets (none was open), so their events follow within moments.
+const DEPARTURE_MEMORY_MS = 60_000;
 
 export class Presence {
   readonly #ctx: DurableObjectState;
   readonly #attachments: Attachments;
   readonly #limit: number;
   readonly #broadcast: Broadcast;
-  /** Users connected now, one entry per id, oldest connection first; null until needed after a wake. */
-  #members: Map<string, User> | null = null;
-  /** Users whose leave this instance announced (and who have not come back since). */
-  readonly #departed = new Set<string>();
+  /** One entry per user connected now, in the order of their newest connections; null until needed. */
+  #members: Map<string, Member> | null = null;
+  /** Each socket's place in the order of connection, for sockets this instance has seen open. */
+  readonly #ranks = new WeakMap<WebSocket, number>();
+  #nextRank = 0;
+  /** A member moved back to an older connection: the map's order is off until sorted. */
+  #unsorted = false;
+  /** Users whose leave this instance announced, with when (ms), oldest first; see DEPARTURE_MEMORY_MS. */
+  readonly #departed = new Map<string, number>();
   /** The last `presence` count sent, and when (ms). */
   #countSent = { count: -1, at: 0 };
 
@@ -42,9 +57,18 @@ export class Presence {
     return this.#memberMap().size;
   }
 
+  /** How many departures are remembered (bounded by the departures of the last minute or so). */
+  get departuresRemembered(): number {
+    return this.#departed.size;
+  }
+
   /** The welcome's `members`: at most `limit` users, those with the newest connections, oldest first. */
   recent(): User[] {
-    return [...this.#memberMap().values()].slice(-this.#limit);
+    const members = this.#sortedMembers();
+    const users: User[] = [];
+    let skip = members.size - this.#limit;
+    for (const { user } of members.values()) if (skip-- <= 0) users.push(user);
+    return users;
   }
 
   /** The user's sockets that are open, as the runtime lists them. */
@@ -53,30 +77,38 @@ export class Presence {
   }
 
   /**
-   * Counts in a connection of `user` before its socket is accepted (so a member list rebuilt now
-   * doesn't hold it already); true when it is the user's only one, an arrival to announce.
+   * Counts in a connection before its socket `ws` is accepted (so a member list rebuilt now
+   * doesn't hold it already); true when it is its user's only one, an arrival to announce.
    */
-  arrive(user: User): boolean {
+  arrive(ws: WebSocket, { user }: Attachment): boolean {
     const members = this.#memberMap();
     const arriving = !members.has(user.id);
     this.#departed.delete(user.id);
-    // Re-insert so the map stays ordered by each user's newest connection, with its name.
+    this.#ranks.set(ws, this.#nextRank++);
+    // Re-inserted at the end: the newest connection of all, and the name it came with.
     members.delete(user.id);
-    members.set(user.id, user);
+    members.set(user.id, { user, ws });
     return arriving;
   }
 
-  /** Counts out a socket that closed or was swept: its user when it was their last, a leave to announce. */
-  depart(ws: WebSocket): User | null {
+  /**
+   * Counts out a socket that closed or was swept at `now` (ms): its user when it was their last
+   * open socket, a leave to announce; otherwise null.
+   */
+  depart(ws: WebSocket, now: number): User | null {
     const attachment = this.#attachments.get(ws);
     if (!attachment || attachment.gone) return null;
     const { user } = attachment;
-    const members = this.#memberMap(ws);
-    if (this.openSockets(user.id).some((other) => other !== ws)) return null;
+    const members = this.#memberMap();
+    const others = this.#ctx.getWebSockets(user.id).filter((other) => other !== ws);
+    if (others.some((other) => other.readyState === WebSocket.OPEN)) {
+      if (members.get(user.id)?.ws === ws) this.#fallBack(members, user.id, others);
+      return null;
+    }
     // Missing from the list is not proof of a leave already announced: a list rebuilt at a wake
     // lacks users whose close was still pending (the runtime stops listing such sockets).
     if (!members.delete(user.id) && this.#departed.has(user.id)) return null;
-    this.#departed.add(user.id);
+    this.#rememberDeparture(user.id, now);
     return user;
   }
 
@@ -115,23 +147,66 @@ export class Presence {
   }
 
   /**
-   * Rebuilt after a wake from every socket still listed, closing ones included: a socket whose
-   * close event is still to come stays a member until that event announces its departure.
-   * `leaving` counts too, for the same reason.
+   * The user's newest connection closed but others remain: their name and place now come from the
+   * newest of those, as a list rebuilt from the sockets would say.
    */
-  #memberMap(leaving?: WebSocket): Map<string, User> {
+  #fallBack(members: Map<string, Member>, userId: string, others: WebSocket[]): void {
+    let newest: Member | null = null;
+    let newestRank = -1;
+    for (const ws of others) {
+      const attachment = this.#attachments.get(ws);
+      const rank = this.#ranks.get(ws) ?? -1;
+      if (attachment && !attachment.gone && rank > newestRank) {
+        newest = { user: attachment.user, ws };
+        newestRank = rank;
+      }
+    }
+    // Set on an existing key keeps its place, now too late in the order: sorted when next listed.
+    if (newest) members.set(userId, newest);
+    else members.delete(userId);
+    this.#unsorted = true;
+  }
+
+  /** Remembers a leave announced at `now`, forgetting those that can no longer matter. */
+  #rememberDeparture(userId: string, now: number): void {
+    this.#departed.delete(userId);
+    this.#departed.set(userId, now);
+    for (const [id, at] of this.#departed) {
+      if (now - at < DEPARTURE_MEMORY_MS) break;
+      this.#departed.delete(id);
+      // A socket the room closed is listed until its peer answers: its close event is still to come.
+      if (this.#ctx.getWebSockets(id).length > 0) this.#departed.set(id, now);
+    }
+  }
+
+  #sortedMembers(): Map<string, Member> {
+    const members = this.#memberMap();
+    if (!this.#unsorted) return members;
+    const rank = ({ ws }: Member) => this.#ranks.get(ws) ?? -1;
+    this.#members = new Map([...members].sort(([, a], [, b]) => rank(a) - rank(b)));
+    this.#unsorted = false;
+    return this.#members;
+  }
+
+  /**
+   * Rebuilt after a wake from the sockets the runtime lists, oldest connection first; a socket
+   * whose Close the runtime has received is no longer listed, even before its close event.
+   * Connections within the same millisecond keep the order the runtime lists them in, which is
+   * not always the order they arrived in.
+   */
+  #memberMap(): Map<string, Member> {
     if (this.#members) return this.#members;
-    const sockets = this.#ctx.getWebSockets();
-    // When a socket's close is what wakes the room, getWebSockets() no longer lists it.
-    if (leaving && !sockets.includes(leaving)) sockets.push(leaving);
-    const open = sockets
-      .map((ws) => this.#attachments.get(ws))
-      .filter((attachment): attachment is Attachment => attachment !== null && !attachment.gone)
-      .sort((a, b) => a.connectedAt - b.connectedAt);
+    const open: { ws: WebSocket; attachment: Attachment }[] = [];
+    for (const ws of this.#ctx.getWebSockets()) {
+      const attachment = this.#attachments.get(ws);
+      if (attachment && !attachment.gone) open.push({ ws, attachment });
+    }
+    open.sort((a, b) => a.attachment.connectedAt - b.attachment.connectedAt);
     this.#members = new Map();
-    for (const { user } of open) {
-      this.#members.delete(user.id);
-      this.#members.set(user.id, user);
+    for (const { ws, attachment } of open) {
+      this.#ranks.set(ws, this.#nextRank++);
+      this.#members.delete(attachment.user.id);
+      this.#members.set(attachment.user.id, { user: attachment.user, ws });
     }
     return this.#members;
   }

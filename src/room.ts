@@ -7,8 +7,8 @@
 // stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
 import { Attachments, type Attachment } from './attachments.ts';
-import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { readConfig, type Config } from './config.ts';
+import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { History, type Appended, type Draft } from './history.ts';
 import { logEvent } from './log.ts';
 import { Presence } from './presence.ts';
@@ -118,11 +118,11 @@ export class ChatRoom extends DurableObject<Env> {
         `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`,
       );
     }
-    // Counted in before it is accepted, so a member list rebuilt now doesn't hold it already.
-    const arriving = this.#presence.arrive(user);
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [user.id]);
     const attachment: Attachment = { user, room, connectedAt: now };
+    // Counted in before it is accepted, so a member list rebuilt now doesn't hold it already.
+    const arriving = this.#presence.arrive(server, attachment);
+    this.ctx.acceptWebSocket(server, [user.id]);
     this.#attachments.save(server, attachment);
 
     const after = afterParam === null ? undefined : Number(afterParam);
@@ -303,11 +303,12 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Counts out a closed or swept socket, announcing its user's leave if it was their last. */
   async #depart(ws: WebSocket): Promise<void> {
-    const user = this.#presence.depart(ws);
+    const now = Date.now();
+    const user = this.#presence.depart(ws, now);
     if (!user) return;
     const room = this.#attachments.get(ws)?.room;
     logEvent('disconnect', { room, userId: user.id, members: this.#presence.count });
-    await this.#announce({ type: 'leave', user, ts: Date.now() });
+    await this.#announce({ type: 'leave', user, ts: now });
   }
 
   /** Join/leave or a presence count (see presence.ts); a count held back is left to the alarm. */

@@ -2,12 +2,11 @@
 // silent for over two heartbeat periods, given when they connected, the frames the room noted
 // (in memory, and in the attachment across a wake) and the pings the runtime answered on its own.
 // Time is passed in, so no test waits a minute.
-import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { Attachments, type Attachment } from '../src/attachments.ts';
 import { GHOST_AFTER_MS, Ghosts } from '../src/ghosts.ts';
 import { HEARTBEAT_INTERVAL_MS, PING_FRAME, PONG_FRAME } from '../src/protocol.ts';
-import { acceptIn, roomStub, uniqueRoom } from './helpers.ts';
+import { acceptIn, inFreshRoom } from './helpers.ts';
 
 const T = 1_700_000_000_000;
 
@@ -15,14 +14,9 @@ function attachment(id: string, connectedAt: number): Attachment {
   return { user: { id, name: id }, room: 'ghosts', connectedAt };
 }
 
-/** Runs `fn` inside a fresh room's Durable Object. */
-function inRoom<R>(fn: (state: DurableObjectState) => R | Promise<R>): Promise<R> {
-  return runInDurableObject(roomStub(uniqueRoom('ghosts')), (_instance, state) => fn(state));
-}
-
 describe('ghost sweep', () => {
   it('yields an open socket only once it has been silent for over two heartbeat periods since it connected', () =>
-    inRoom(async (state) => {
+    inFreshRoom('ghosts', async (state) => {
       const socket = acceptIn(state, 'u1', attachment('u1', T));
       const ghosts = new Ghosts(state, new Attachments());
       expect([...ghosts.sweep(T + GHOST_AFTER_MS)]).toEqual([]);
@@ -31,7 +25,7 @@ describe('ghost sweep', () => {
     }));
 
   it('counts a frame the room noted as a sign of life, and after a wake only once it reached the attachment', () =>
-    inRoom(async (state) => {
+    inFreshRoom('ghosts', async (state) => {
       const socket = acceptIn(state, 'u1', attachment('u1', T));
       const early = T + HEARTBEAT_INTERVAL_MS - 1;
       const ghosts = new Ghosts(state, new Attachments());
@@ -51,7 +45,7 @@ describe('ghost sweep', () => {
     }));
 
   it('writes seenAt at most once a heartbeat period however many frames arrive', () =>
-    inRoom(async (state) => {
+    inFreshRoom('ghosts', async (state) => {
       const socket = acceptIn(state, 'u1', attachment('u1', T));
       const ghosts = new Ghosts(state, new Attachments());
       const written = new Set<number | undefined>();
@@ -69,7 +63,7 @@ describe('ghost sweep', () => {
     }));
 
   it('counts a ping the runtime answered without waking the room', () =>
-    inRoom(async (state) => {
+    inFreshRoom('ghosts', async (state) => {
       const longAgo = Date.now() - GHOST_AFTER_MS - 5000;
       const pinger = acceptIn(state, 'pinger', attachment('pinger', longAgo));
       const silent = acceptIn(state, 'silent', attachment('silent', longAgo));
@@ -86,7 +80,7 @@ describe('ghost sweep', () => {
     }));
 
   it('passes over sockets that are already closing', () =>
-    inRoom(async (state) => {
+    inFreshRoom('ghosts', async (state) => {
       const socket = acceptIn(state, 'u1', attachment('u1', T));
       socket.server.close(1000, 'closed by the room');
       expect([...new Ghosts(state, new Attachments()).sweep(T + 10 * GHOST_AFTER_MS)]).toEqual([]);
@@ -94,7 +88,7 @@ describe('ghost sweep', () => {
     }));
 
   it('takes a socket whose attachment is corrupted for one that never showed a sign of life', () =>
-    inRoom(async (state) => {
+    inFreshRoom('ghosts', async (state) => {
       const socket = acceptIn(state, 'u1', { bogus: true });
       expect([...new Ghosts(state, new Attachments()).sweep(GHOST_AFTER_MS + 1)]).toEqual([
         socket.server,
@@ -103,7 +97,7 @@ describe('ghost sweep', () => {
     }));
 
   it('is due on connect at most once every ten seconds', () =>
-    inRoom(async (state) => {
+    inFreshRoom('ghosts', async (state) => {
       const ghosts = new Ghosts(state, new Attachments());
       expect(ghosts.due(T)).toBe(true);
       expect([...ghosts.sweep(T)]).toEqual([]);

@@ -1,5 +1,6 @@
 // Helpers for the tests that run inside workerd: unique rooms, tokens signed with the test
 // secret, and a socket wrapper whose every received frame is checked against the contract.
+import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { issueToken } from '../src/auth.ts';
 import type { ChatMessage, ServerFrame, User } from '../src/protocol.ts';
@@ -190,6 +191,14 @@ export async function annAndBob(prefix: string): Promise<{
   return { room, a, b, sa, sb };
 }
 
+/** Runs `fn` inside the Durable Object of a fresh room, with its state: for unit tests of its parts. */
+export function inFreshRoom<R>(
+  prefix: string,
+  fn: (state: DurableObjectState) => R | Promise<R>,
+): Promise<R> {
+  return runInDurableObject(roomStub(uniqueRoom(prefix)), (_instance, state) => fn(state));
+}
+
 /** A socket pair opened inside a room's Durable Object by `acceptIn`. */
 export interface AcceptedSocket {
   /** The room's end, accepted by the Durable Object's state. */
@@ -201,17 +210,18 @@ export interface AcceptedSocket {
 }
 
 /**
- * A real socket pair opened inside a room's Durable Object as the room's connect opens one: the
- * server end accepted by `state`, tagged with `userId`, with `attachment` attached; the client end
- * accepted too. For unit tests of the room's parts; the room itself handles the socket's frames
- * and close like any other's.
+ * A real socket pair (`pair`, or a new one) opened inside a room's Durable Object as the room's
+ * connect opens one: the server end accepted by `state`, tagged with `userId`, with `attachment`
+ * attached; the client end accepted too. For unit tests of the room's parts; the room itself
+ * handles the socket's frames and close like any other's.
  */
 export function acceptIn(
   state: DurableObjectState,
   userId: string,
   attachment: unknown,
+  pair: { 0: WebSocket; 1: WebSocket } = new WebSocketPair(),
 ): AcceptedSocket {
-  const { 0: client, 1: server } = new WebSocketPair();
+  const { 0: client, 1: server } = pair;
   state.acceptWebSocket(server, [userId]);
   server.serializeAttachment(attachment);
   client.accept();
