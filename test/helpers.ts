@@ -155,7 +155,7 @@ export async function sendMessages(
 }
 
 /** Closes every socket, even when some are already closed. */
-export async function closeAll(...sockets: TestSocket[]): Promise<void> {
+export async function closeAll(...sockets: { close(): Promise<void> }[]): Promise<void> {
   await Promise.all(sockets.map((socket) => socket.close()));
 }
 

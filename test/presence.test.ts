@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Attachments, type Attachment } from '../src/attachments.ts';
 import { Presence, type Broadcast } from '../src/presence.ts';
 import type { ServerFrame, User } from '../src/protocol.ts';
-import { acceptIn, inFreshRoom, type AcceptedSocket } from './helpers.ts';
+import { acceptIn, closeAll, inFreshRoom, type AcceptedSocket } from './helpers.ts';
 
 const T = 1_700_000_000_000;
 // The room's own Presence (PRESENCE_LIMIT 5 in this project) also sees these sockets close; no
@@ -51,10 +51,6 @@ function unlisted(who: User, connectedAt = T): WebSocket {
   const ws = new WebSocketPair()[1];
   ws.serializeAttachment(attachment(who, connectedAt));
   return ws;
-}
-
-async function closeAll(...sockets: AcceptedSocket[]): Promise<void> {
-  for (const socket of sockets) await socket.close();
 }
 
 describe('member list', () => {
@@ -184,7 +180,7 @@ describe('arrivals and departures', () => {
 
   it('announces the leave of a user whose closing sockets a wake left out of the list, once', () =>
     inFreshRoom('wake-leave', async (state) => {
-      const bob = connectIn(state, presenceIn(state).presence, user('bob'));
+      const bob = acceptIn(state, 'bob', attachment(user('bob')));
       const ann = user('ann');
       const [tab1, tab2] = [unlisted(ann), unlisted(ann)];
       const { presence } = presenceIn(state);
@@ -262,6 +258,7 @@ describe('join, leave and counts', () => {
         presence.arrive(ws, attachment(user(id)));
         return ws;
       });
+      // Three users past a limit of two: a count goes out at once.
       expect(presence.recount(T)).toBeNull();
       const [, , c] = sockets;
       if (!c) throw new Error('no socket');
