@@ -206,6 +206,17 @@ export class History {
     return row ? toMessage(row) : null;
   }
 
+  /** When `userId`'s newest retained message was sent (ms), or null (slow mode, after a wake). */
+  lastMessageAt(userId: string): number | null {
+    return this.#sql
+      .exec<{ ts: number | null }>(
+        'SELECT MAX(ts) AS ts FROM messages WHERE user_id = ? AND id > ?',
+        userId,
+        this.floor,
+      )
+      .one().ts;
+  }
+
   /** Whether `userId` already sent a message with `clientId` that is still stored. */
   hasClientId(userId: string, clientId: string): boolean {
     return (

@@ -6,68 +6,67 @@
 // forget, or the inbox of frames not yet handled (and the messages admitted from it and not yet
 // stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
+import * as v from 'valibot';
+import { Admission, TOO_BIG, type Admitted, type CloseReason, type Raw } from './admission.ts';
 import { Attachments, type Attachment } from './attachments.ts';
-import { readConfig, type Config } from './config.ts';
 import { Changes, type ChangeOutcome } from './changes.ts';
+import { readConfig, type Config } from './config.ts';
 import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { History, type Appended, type Draft } from './history.ts';
-import { replyTo } from './message-rows.ts';
-import { Paging } from './paging.ts';
 import { logEvent } from './log.ts';
+import { Moderation, type ModerationFrame } from './moderation.ts';
+import { Paging } from './paging.ts';
 import { Presence } from './presence.ts';
 import {
-  clientIdOf,
+  changeError,
   CLOSE_NORMAL,
   CLOSE_POLICY,
   CLOSE_SERVER_ERROR,
-  CLOSE_TOO_BIG,
   errorFrame,
   MAX_FRAME_BYTES,
   MAX_PAGE,
-  MAX_RATE_REFUSALS_PER_MINUTE,
   MAX_SOCKETS_PER_USER,
-  parseClientFrame,
   PING_FRAME,
   PONG_FRAME,
   utf8ByteLength,
   WELCOME_MESSAGES,
   type ClientFrame,
-  type ErrorFrame,
-  changeError,
-  type Reply,
   type ServerFrame,
   type User,
+  UserSchema,
 } from './protocol.ts';
 import { TokenBuckets } from './rate-limit.ts';
 
 /** A message waiting to be stored, with the socket that sent it. */
 type RoomDraft = Draft & { ws: WebSocket };
-/** What the room makes of one frame before answering anything: a frame to act on, a refusal, or a close. */
-type Admitted =
-  | {
-      kind: 'message';
-      user: User;
-      message: Extract<ClientFrame, { type: 'message' }>;
-      reply: Reply | undefined;
-    }
-  | { kind: 'other'; user: User; frame: Exclude<ClientFrame, { type: 'message' }> }
-  | { kind: 'refusal'; error: ErrorFrame }
-  | ({ kind: 'close' } & CloseReason);
-type CloseReason = { code: number; reason: string };
-
-/** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
-const TOO_BIG = Symbol('frame too big');
 // Close codes the runtime synthesises; they can't be sent back in a Close frame.
 const SYNTHETIC_CLOSE_CODES = new Set([1005, 1006, 1015]);
+const INTERNAL = 'https://chat-room.internal';
 
-/** The internal request the Worker sends to open a socket for an already verified user. */
-export function roomRequest(room: string, user: User, after: number | undefined): Request {
-  const url = new URL('https://chat-room.internal/connect');
+/**
+ * The internal request the Worker sends to open a socket for an already verified user, with
+ * `after` to resume and `moderator` when the token's `mod` claim matches this room.
+ */
+export function roomRequest(
+  room: string,
+  user: User,
+  { after, moderator }: { after: number | undefined; moderator: boolean },
+): Request {
+  const url = new URL(`${INTERNAL}/connect`);
   url.searchParams.set('room', room);
   url.searchParams.set('user', user.id);
   url.searchParams.set('name', user.name);
   if (after !== undefined) url.searchParams.set('after', String(after));
+  if (moderator) url.searchParams.set('mod', '1');
   return new Request(url, { headers: { Upgrade: 'websocket' } });
+}
+
+/** The internal request that makes `user` the owner of the new room `room`. */
+export function createRequest(room: string, user: User): Request {
+  return new Request(`${INTERNAL}/create`, {
+    method: 'POST',
+    body: JSON.stringify({ room, user }),
+  });
 }
 
 export class ChatRoom extends DurableObject<Env> {
@@ -75,18 +74,17 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #history: History;
   readonly #changes: Changes;
   readonly #paging: Paging;
-  readonly #buckets: TokenBuckets;
+  readonly #moderation: Moderation;
+  readonly #admission: Admission;
   readonly #attachments = new Attachments();
   readonly #ghosts: Ghosts;
   readonly #presence: Presence;
   /** Frames received and not yet handled, oldest first (see webSocketMessage). */
-  readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer | typeof TOO_BIG; at: number }[] = [];
+  readonly #inbox: { ws: WebSocket; raw: Raw; at: number }[] = [];
   /** Messages admitted from the inbox and not yet stored; stored before anything else is answered. */
   readonly #drafts: RoomDraft[] = [];
   /** Sockets the room has closed: frames of theirs still in the inbox are not handled. */
   readonly #closedByRoom = new WeakSet<WebSocket>();
-  readonly #rateRefusals = new RefusalCounter();
-  readonly #sizeRefusals = new RefusalCounter();
   /** The alarm we know is set (ms), or null when unknown, as after a wake. */
   #alarmAt: number | null = null;
 
@@ -97,7 +95,9 @@ export class ChatRoom extends DurableObject<Env> {
     this.#history = new History(ctx.storage, this.#config.historyLimit);
     this.#changes = new Changes(this.#history, ctx.storage.sql);
     this.#paging = new Paging(ctx.storage.sql, this.#history);
-    this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    this.#moderation = new Moderation(ctx.storage.sql);
+    const buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    this.#admission = new Admission(buckets, this.#history, this.#moderation);
     this.#ghosts = new Ghosts(ctx, this.#attachments);
     this.#presence = new Presence(
       ctx,
@@ -114,6 +114,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    if (url.pathname === '/create') return this.#create(request);
     const room = url.searchParams.get('room');
     const id = url.searchParams.get('user');
     const name = url.searchParams.get('name');
@@ -125,6 +126,9 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     if (this.#ghosts.due(now)) await this.#closeGhosts(now);
 
+    // A browser can't read a refused handshake, so a ban is told on an accepted socket.
+    const banned = this.#moderation.banOf(user.id, now);
+    if (banned) return this.#turnAway(banned);
     if (this.#presence.openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
       logEvent('refused', { route: 'room', status: 429, room, userId: user.id });
       return jsonError(
@@ -132,6 +136,7 @@ export class ChatRoom extends DurableObject<Env> {
         `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`,
       );
     }
+    this.#moderation.arrive(user, url.searchParams.get('mod') === '1');
     const { 0: client, 1: server } = new WebSocketPair();
     const attachment: Attachment = { user, room, connectedAt: now };
     // Counted in before it is accepted, so a member list rebuilt now doesn't hold it already.
@@ -144,6 +149,7 @@ export class ChatRoom extends DurableObject<Env> {
       after === undefined
         ? this.#paging.latest(WELCOME_MESSAGES)
         : this.#paging.changesAfter(after, MAX_PAGE);
+    const mutedUntil = this.#moderation.mutedUntil(user.id, now);
     this.#send(server, {
       type: 'welcome',
       user,
@@ -155,10 +161,32 @@ export class ChatRoom extends DurableObject<Env> {
       ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
       // A client whose position is above this resumed against storage that was reset under it.
       seq: this.#history.seq,
+      role: this.#moderation.roleOf(user.id),
+      settings: this.#moderation.settings,
+      ...(mutedUntil !== undefined && { mutedUntil }),
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
     logEvent('connect', { room, userId: user.id, members: this.#presence.count });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Makes the creator of a new room (POST /api/rooms) its owner. */
+  async #create(request: Request): Promise<Response> {
+    const body: unknown = await request.json();
+    const user = typeof body === 'object' && body !== null && 'user' in body ? body.user : null;
+    if (!v.is(UserSchema, user)) return jsonError(400, 'bad internal create request');
+    if (!this.#moderation.claimOwnership(user)) return jsonError(409, 'this room has an owner');
+    return new Response(null, { status: 201 });
+  }
+
+  /** Accepts a banned user's socket only to send them the `banned` frame, then closes it. */
+  #turnAway(banned: Extract<ServerFrame, { type: 'banned' }>): Response {
+    const { 0: client, 1: server } = new WebSocketPair();
+    // No attachment and no tag: the socket is never a member, and its frames are never handled.
+    this.ctx.acceptWebSocket(server);
+    this.#send(server, banned);
+    this.#closeFromRoom(server, { code: CLOSE_POLICY, reason: 'banned' });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -182,19 +210,22 @@ export class ChatRoom extends DurableObject<Env> {
     this.#storeDrafts();
   }
 
-  #receive(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): void {
+  #receive(ws: WebSocket, raw: Raw, now: number): void {
+    const user = this.#attachments.get(ws)?.user;
     let admitted: Admitted;
     try {
-      admitted = this.#admit(ws, raw, now);
+      if (!user) throw new Error('socket without a valid attachment');
+      admitted = this.#admission.admit(ws, user, raw, now);
     } catch (err) {
       admitted = { kind: 'close', ...internalError(err) };
     }
-    if (admitted.kind === 'message') {
-      const { user, message, reply } = admitted;
+    if (admitted.kind === 'message' && user) {
+      const { message, reply } = admitted;
       const { text, clientId, replyTo } = message;
       this.#drafts.push({ ws, user, text, clientId, ts: now, replyTo, reply });
       return;
     }
+    if (admitted.kind === 'drop') return;
     // Everything else is answered in order, after the messages admitted before it.
     this.#storeDrafts();
     switch (admitted.kind) {
@@ -204,62 +235,11 @@ export class ChatRoom extends DurableObject<Env> {
         return this.#send(ws, admitted.error);
       case 'other':
         try {
-          this.#handle(ws, admitted.user, admitted.frame);
+          if (user) this.#handle(ws, user, admitted.frame);
         } catch (err) {
           this.#closeFromRoom(ws, internalError(err));
         }
     }
-  }
-
-  /** Sizes, rate-limits, parses and validates a frame, in the contract's order; answers nothing itself. */
-  #admit(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): Admitted {
-    if (raw === TOO_BIG) {
-      // Refused before it costs a token, but not for free: a stream of them closes the socket.
-      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
-        return { kind: 'close', code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' };
-      return {
-        kind: 'refusal',
-        error: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`),
-      };
-    }
-    const attachment = this.#attachments.get(ws);
-    if (!attachment) throw new Error('socket without a valid attachment');
-    const { user } = attachment;
-    const retryAfterMs = this.#buckets.take(user.id, now);
-    if (retryAfterMs > 0) {
-      if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
-        return { kind: 'close', code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' };
-      // The frame is not processed, but naming its clientId lets the sender retry that message.
-      const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
-      return {
-        kind: 'refusal',
-        error: { ...errorFrame('rate_limited', 'slow down', clientId), retryAfterMs },
-      };
-    }
-    if (typeof raw !== 'string')
-      return { kind: 'refusal', error: errorFrame('bad_frame', 'binary frames are not accepted') };
-    const parsed = parseClientFrame(raw);
-    if (!parsed.ok) return { kind: 'refusal', error: parsed.error };
-    const { frame } = parsed;
-    if (frame.type !== 'message') return { kind: 'other', user, frame };
-    if (frame.replyTo === undefined)
-      return { kind: 'message', user, message: frame, reply: undefined };
-    // A resend is answered with its stored copy even if the message it answers is gone since.
-    const target = this.#history.find(frame.replyTo);
-    if (target && !target.deleted) {
-      return { kind: 'message', user, message: frame, reply: replyTo(target) };
-    }
-    if (frame.clientId !== undefined && this.#history.hasClientId(user.id, frame.clientId)) {
-      return { kind: 'message', user, message: frame, reply: undefined };
-    }
-    return {
-      kind: 'refusal',
-      error: errorFrame(
-        'not_found',
-        'the message this replies to is deleted or no longer kept',
-        frame.clientId,
-      ),
-    };
   }
 
   /** Stores the admitted messages in one go, then broadcasts each new one and answers each resend. */
@@ -320,12 +300,10 @@ export class ChatRoom extends DurableObject<Env> {
           frame.id,
           this.#changes.edit(user, frame.id, frame.text, Date.now()),
         );
-      case 'delete':
-        return this.#announceChange(
-          ws,
-          frame.id,
-          this.#changes.delete(user, frame.id, this.#moderates(user)),
-        );
+      case 'delete': {
+        const moderates = this.#moderation.roleOf(user.id) !== 'member';
+        return this.#announceChange(ws, frame.id, this.#changes.delete(user, frame.id, moderates));
+      }
       case 'react':
         return this.#announceChange(
           ws,
@@ -342,8 +320,55 @@ export class ChatRoom extends DurableObject<Env> {
         // Any spelling other than PING_FRAME reaches the room; answer it the same way.
         this.#send(ws, { type: 'pong' });
         return;
+      case 'mute':
+      case 'ban':
+      case 'unban':
+      case 'bans':
+      case 'settings':
+      case 'role':
+        return this.#moderate(ws, user, frame);
       default:
         frame satisfies never;
+    }
+  }
+
+  /** Carries out a moderation frame as moderation.ts decides it. */
+  #moderate(ws: WebSocket, user: User, frame: ModerationFrame): void {
+    const effect = this.#moderation.handle(user, frame, Date.now(), (id) =>
+      this.#presence.nameOf(id),
+    );
+    switch (effect.kind) {
+      case 'refused': {
+        const { code, reason, retryAfterMs } = effect.refusal;
+        return this.#send(ws, {
+          ...errorFrame(code, reason),
+          ...(retryAfterMs && { retryAfterMs }),
+        });
+      }
+      case 'answer':
+        return this.#send(ws, effect.frame);
+      case 'announce':
+        this.#broadcast(effect.frame);
+        if (effect.ban) this.#expel(effect.ban);
+        return;
+      case 'unchanged':
+        return;
+      default:
+        effect satisfies never;
+    }
+  }
+
+  /** A ban: the user's messages purged if asked (one `purged` frame), their sockets told and closed. */
+  #expel({ userId, banned, purge }: { userId: string; banned: ServerFrame; purge: boolean }): void {
+    if (purge) {
+      const seq = this.#changes.purge(userId);
+      if (seq !== null) this.#broadcast({ type: 'purged', userId, seq });
+    }
+    for (const ws of this.#presence.openSockets(userId)) {
+      this.#send(ws, banned);
+      void this.#depart(ws);
+      this.#attachments.markGone(ws);
+      this.#closeFromRoom(ws, { code: CLOSE_POLICY, reason: 'banned' });
     }
   }
 
@@ -352,11 +377,6 @@ export class ChatRoom extends DurableObject<Env> {
     if (outcome.kind === 'changed') this.#broadcast({ type: 'update', message: outcome.message });
     else if (outcome.kind === 'refused')
       this.#send(ws, changeError(outcome.code, outcome.reason, id));
-  }
-
-  /** Whether `user` may delete anyone's message here (moderators and owners: not yet built). */
-  #moderates(_user: User): boolean {
-    return false;
   }
 
   /** Counts out a closed or swept socket, announcing its user's leave if it was their last. */
@@ -436,22 +456,6 @@ function isTooBig(raw: string | ArrayBuffer): boolean {
   );
 }
 
-/** How many times each socket was refused within the current minute (from its first refusal). */
-class RefusalCounter {
-  readonly #bySocket = new WeakMap<WebSocket, { count: number; since: number }>();
-
-  /** Counts one more refusal at `now` and returns the count in this socket's current minute. */
-  count(ws: WebSocket, now: number): number {
-    const previous = this.#bySocket.get(ws);
-    const current =
-      previous && now - previous.since < 60_000
-        ? { count: previous.count + 1, since: previous.since }
-        : { count: 1, since: now };
-    this.#bySocket.set(ws, current);
-    return current.count;
-  }
-}
-
 /** Closes `ws` unless it is closed already (frames still in the inbox may outlive their socket). */
 function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   try {
@@ -467,14 +471,6 @@ function internalError(err: unknown): CloseReason {
     stack: err instanceof Error ? err.stack : undefined,
   });
   return { code: CLOSE_SERVER_ERROR, reason: 'internal error' };
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 function jsonError(status: number, error: string): Response {

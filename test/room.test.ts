@@ -195,6 +195,8 @@ describe('welcome', () => {
       messages: [],
       hasMore: false,
       seq: 0,
+      role: 'member',
+      settings: { slowModeSeconds: 0, readOnly: false },
     });
     sa.send({ type: 'message', text: 'one' });
     sa.send({ type: 'message', text: 'two', clientId: 'k2' });
@@ -210,6 +212,8 @@ describe('welcome', () => {
       messages: [one, two],
       hasMore: false,
       seq: two.id,
+      role: 'member',
+      settings: { slowModeSeconds: 0, readOnly: false },
     });
     await closeAll(sa, sb);
   });
