@@ -2,7 +2,11 @@
 // abuse"): size, a rate-limit token, parse and validate, then for a message the resend lookup
 // before permission (a resend is answered with its stored copy even if its sender was muted or
 // the message it answers was deleted since), then permission. It decides; it answers nothing.
-import { MAX_FRAME_BYTES, MAX_RATE_REFUSALS_PER_MINUTE } from '../public/chat/rules.js';
+import {
+  MAX_FRAME_BYTES,
+  MAX_RATE_REFUSALS_PER_MINUTE,
+  utf8ByteLength,
+} from '../public/chat/rules.js';
 import type { History } from './history.ts';
 import { replyTo } from './message-rows.ts';
 import type { Moderation, Refusal } from './moderation.ts';
@@ -12,6 +16,7 @@ import {
   CLOSE_POLICY,
   CLOSE_TOO_BIG,
   errorFrame,
+  idOf,
   parseClientFrame,
   type ClientFrame,
   type ErrorFrame,
@@ -34,6 +39,20 @@ export type Admitted =
   /** Dropped without an answer (a muted user's typing). */
   | { kind: 'drop' }
   | ({ kind: 'close' } & CloseReason);
+
+/** The frame as the inbox keeps it: one over MAX_FRAME_BYTES is dropped on arrival. */
+export function sized(raw: string | ArrayBuffer): Raw {
+  return isTooBig(raw) ? TOO_BIG : raw;
+}
+
+/** Over MAX_FRAME_BYTES of UTF-8; a UTF-16 unit is 1–3 bytes, so most frames need no counting. */
+function isTooBig(raw: string | ArrayBuffer): boolean {
+  if (typeof raw !== 'string') return raw.byteLength > MAX_FRAME_BYTES;
+  return (
+    raw.length > MAX_FRAME_BYTES ||
+    (raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES)
+  );
+}
 
 export class Admission {
   readonly #buckets: TokenBuckets;
@@ -60,14 +79,11 @@ export class Admission {
     }
     const retryAfterMs = this.#buckets.take(user.id, now);
     if (retryAfterMs > 0) {
-      // The frame is not processed, but naming its clientId lets the sender retry that message.
-      const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
-      return this.#rateLimited(
-        ws,
-        now,
-        errorFrame('rate_limited', 'slow down', clientId),
-        retryAfterMs,
-      );
+      // The frame is not processed, but naming its message (clientId, or the id of a change)
+      // lets the sender retry it.
+      const json = typeof raw === 'string' ? safeJson(raw) : undefined;
+      const error = { ...errorFrame('rate_limited', 'slow down', clientIdOf(json)), ...idOf(json) };
+      return this.#rateLimited(ws, now, error, retryAfterMs);
     }
     if (typeof raw !== 'string')
       return refusal(errorFrame('bad_frame', 'binary frames are not accepted'));

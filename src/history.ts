@@ -128,7 +128,9 @@ export class History {
         added = 0;
         const existing = this.#byClientId(draft.user.id, draft.clientId);
         if (existing.id <= this.floor) {
-          // The earlier copy is past retention, so this send is new again.
+          // The earlier copy is past retention, so this send is new again. Its row goes now, and
+          // its latest change counts as pruned, as it would have in the next batch of deletes.
+          this.#notePruned(existing.seq);
           this.#deleteRows('id = ?', existing.id);
           this.#count! -= 1;
         } else {
@@ -154,10 +156,14 @@ export class History {
     const prunedSeq = this.#sql
       .exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM messages WHERE id <= ?', floor)
       .one().seq;
-    const previous = readState(this.#sql, 'pruned_seq') ?? 0;
-    if (prunedSeq !== null && prunedSeq > previous) writeState(this.#sql, 'pruned_seq', prunedSeq);
+    if (prunedSeq !== null) this.#notePruned(prunedSeq);
     this.#deleteRows('id <= ?', floor);
     this.#count = this.#limit;
+  }
+
+  /** Remembers that a change up to `seq` left storage with a pruned message (for `pruned`). */
+  #notePruned(seq: number): void {
+    if (seq > (readState(this.#sql, 'pruned_seq') ?? 0)) writeState(this.#sql, 'pruned_seq', seq);
   }
 
   #deleteRows(where: string, id: number): void {
@@ -217,11 +223,16 @@ export class History {
       .one().ts;
   }
 
-  /** Whether `userId` already sent a message with `clientId` that is still stored. */
+  /** Whether `userId` already sent a message with `clientId` that is still retained. */
   hasClientId(userId: string, clientId: string): boolean {
     return (
       this.#sql
-        .exec('SELECT 1 FROM messages WHERE user_id = ? AND client_id = ?', userId, clientId)
+        .exec(
+          'SELECT 1 FROM messages WHERE user_id = ? AND client_id = ? AND id > ?',
+          userId,
+          clientId,
+          this.floor,
+        )
         .toArray().length > 0
     );
   }

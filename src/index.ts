@@ -15,7 +15,7 @@ import { readConfig } from './config.ts';
 import { logEvent } from './log.ts';
 import { acceptsHtml, errorPage, PAGE_HEADERS } from './pages.ts';
 import { parseDisplayName, parseRoomName } from './protocol.ts';
-import { createRequest, roomRequest } from './room.ts';
+import { connectRequest, createRequest } from './internal.ts';
 import { accessTo } from './scopes.ts';
 
 export { ChatRoom } from './room.ts';
@@ -139,7 +139,7 @@ app.get('/api/rooms/:room/ws', async (c) => {
     logEvent('refused', { route: 'ws', status: 403, room, userId: user.id });
     throw new HTTPException(403, { message: 'this token may not enter this room' });
   }
-  return c.env.CHAT_ROOM.getByName(room).fetch(roomRequest(room, user, { after, moderator }));
+  return c.env.CHAT_ROOM.getByName(room).fetch(connectRequest({ room, user, after, moderator }));
 });
 
 // A room for link sharing: its name is 128 random bits, so only those given the link find it.

@@ -321,7 +321,7 @@ export function parseClientFrame(raw: string): ParseResult {
 const MESSAGE_CHANGES = new Set<unknown>(['edit', 'delete', 'react']);
 
 /** `{ id }` of an edit, delete or react frame whose `id` is valid, else nothing. */
-function idOf(json: unknown): { id?: number } {
+export function idOf(json: unknown): { id?: number } {
   if (typeof json !== 'object' || json === null || !('type' in json) || !('id' in json)) return {};
   const { type, id } = json;
   return MESSAGE_CHANGES.has(type) && v.is(MessageId, id) ? { id } : {};

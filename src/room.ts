@@ -6,13 +6,14 @@
 // forget, or the inbox of frames not yet handled (and the messages admitted from it and not yet
 // stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
-import * as v from 'valibot';
-import { Admission, TOO_BIG, type Admitted, type CloseReason, type Raw } from './admission.ts';
+import { Admission, sized, type Admitted, type CloseReason, type Raw } from './admission.ts';
 import { Attachments, type Attachment } from './attachments.ts';
 import { Changes, type ChangeOutcome } from './changes.ts';
 import { readConfig, type Config } from './config.ts';
+import { broadcast, closeQuietly, send } from './delivery.ts';
 import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { History, type Appended, type Draft } from './history.ts';
+import { parseConnect, parseCreate } from './internal.ts';
 import { logEvent } from './log.ts';
 import { Moderation, type ModerationFrame } from './moderation.ts';
 import { Paging } from './paging.ts';
@@ -23,17 +24,14 @@ import {
   CLOSE_POLICY,
   CLOSE_SERVER_ERROR,
   errorFrame,
-  MAX_FRAME_BYTES,
   MAX_PAGE,
   MAX_SOCKETS_PER_USER,
   PING_FRAME,
   PONG_FRAME,
-  utf8ByteLength,
   WELCOME_MESSAGES,
   type ClientFrame,
   type ServerFrame,
   type User,
-  UserSchema,
 } from './protocol.ts';
 import { TokenBuckets } from './rate-limit.ts';
 
@@ -41,33 +39,6 @@ import { TokenBuckets } from './rate-limit.ts';
 type RoomDraft = Draft & { ws: WebSocket };
 // Close codes the runtime synthesises; they can't be sent back in a Close frame.
 const SYNTHETIC_CLOSE_CODES = new Set([1005, 1006, 1015]);
-const INTERNAL = 'https://chat-room.internal';
-
-/**
- * The internal request the Worker sends to open a socket for an already verified user, with
- * `after` to resume and `moderator` when the token's `mod` claim matches this room.
- */
-export function roomRequest(
-  room: string,
-  user: User,
-  { after, moderator }: { after: number | undefined; moderator: boolean },
-): Request {
-  const url = new URL(`${INTERNAL}/connect`);
-  url.searchParams.set('room', room);
-  url.searchParams.set('user', user.id);
-  url.searchParams.set('name', user.name);
-  if (after !== undefined) url.searchParams.set('after', String(after));
-  if (moderator) url.searchParams.set('mod', '1');
-  return new Request(url, { headers: { Upgrade: 'websocket' } });
-}
-
-/** The internal request that makes `user` the owner of the new room `room`. */
-export function createRequest(room: string, user: User): Request {
-  return new Request(`${INTERNAL}/create`, {
-    method: 'POST',
-    body: JSON.stringify({ room, user }),
-  });
-}
 
 export class ChatRoom extends DurableObject<Env> {
   readonly #config: Config;
@@ -103,7 +74,7 @@ export class ChatRoom extends DurableObject<Env> {
       ctx,
       this.#attachments,
       this.#config.presenceLimit,
-      (frame, except) => this.#broadcast(frame, { except: except && new Set([except]) }),
+      (frame, except) => this.#broadcast(frame, except && new Set([except])),
     );
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -113,15 +84,11 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (url.pathname === '/create') return this.#create(request);
-    const room = url.searchParams.get('room');
-    const id = url.searchParams.get('user');
-    const name = url.searchParams.get('name');
-    const afterParam = url.searchParams.get('after');
-    if (!room || !id || !name || request.headers.get('Upgrade') !== 'websocket')
-      return jsonError(400, 'bad internal connect request');
-    const user: User = { id, name };
+    const owner = await parseCreate(request);
+    if (owner !== undefined) return this.#create(owner);
+    const connect = parseConnect(request);
+    if (!connect) return jsonError(400, 'bad internal connect request');
+    const { room, user, after } = connect;
     this.#drainInbox();
     const now = Date.now();
     if (this.#ghosts.due(now)) await this.#closeGhosts(now);
@@ -136,7 +103,7 @@ export class ChatRoom extends DurableObject<Env> {
         `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`,
       );
     }
-    this.#moderation.arrive(user, url.searchParams.get('mod') === '1');
+    this.#moderation.arrive(user, connect.moderator);
     const { 0: client, 1: server } = new WebSocketPair();
     const attachment: Attachment = { user, room, connectedAt: now };
     // Counted in before it is accepted, so a member list rebuilt now doesn't hold it already.
@@ -144,13 +111,12 @@ export class ChatRoom extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [user.id]);
     this.#attachments.save(server, attachment);
 
-    const after = afterParam === null ? undefined : Number(afterParam);
     const page =
       after === undefined
         ? this.#paging.latest(WELCOME_MESSAGES)
         : this.#paging.changesAfter(after, MAX_PAGE);
     const mutedUntil = this.#moderation.mutedUntil(user.id, now);
-    this.#send(server, {
+    send(server, {
       type: 'welcome',
       user,
       room,
@@ -172,10 +138,8 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Makes the creator of a new room (POST /api/rooms) its owner. */
-  async #create(request: Request): Promise<Response> {
-    const body: unknown = await request.json();
-    const user = typeof body === 'object' && body !== null && 'user' in body ? body.user : null;
-    if (!v.is(UserSchema, user)) return jsonError(400, 'bad internal create request');
+  #create(user: User | null): Response {
+    if (!user) return jsonError(400, 'bad internal create request');
     if (!this.#moderation.claimOwnership(user)) return jsonError(409, 'this room has an owner');
     return new Response(null, { status: 201 });
   }
@@ -185,7 +149,7 @@ export class ChatRoom extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     // No attachment and no tag: the socket is never a member, and its frames are never handled.
     this.ctx.acceptWebSocket(server);
-    this.#send(server, banned);
+    send(server, banned);
     this.#closeFromRoom(server, { code: CLOSE_POLICY, reason: 'banned' });
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -200,7 +164,7 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     this.#ghosts.noteSeen(ws, now);
     // Sized on arrival, so the inbox never holds a frame of up to the runtime's 32 MiB.
-    this.#inbox.push({ ws, raw: isTooBig(raw) ? TOO_BIG : raw, at: now });
+    this.#inbox.push({ ws, raw: sized(raw), at: now });
     if (this.#inbox.length === 1) setTimeout(() => this.#drainInbox(), 0);
   }
 
@@ -232,7 +196,7 @@ export class ChatRoom extends DurableObject<Env> {
       case 'close':
         return this.#closeFromRoom(ws, admitted);
       case 'refusal':
-        return this.#send(ws, admitted.error);
+        return send(ws, admitted.error);
       case 'other':
         try {
           if (user) this.#handle(ws, user, admitted.frame);
@@ -259,8 +223,8 @@ export class ChatRoom extends DurableObject<Env> {
     const sockets = this.ctx.getWebSockets();
     // A resend after a lost acknowledgement gets the stored copy; nobody else sees it twice.
     for (const { draft, message, duplicate } of appended) {
-      if (duplicate) this.#send(draft.ws, message);
-      else this.#broadcast(message, { sockets });
+      if (duplicate) send(draft.ws, message);
+      else broadcast(sockets, message);
     }
   }
 
@@ -292,7 +256,7 @@ export class ChatRoom extends DurableObject<Env> {
   #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
       case 'history':
-        this.#send(ws, { type: 'history', ...this.#paging.answer(frame) });
+        send(ws, { type: 'history', ...this.#paging.answer(frame) });
         return;
       case 'edit':
         return this.#announceChange(
@@ -311,14 +275,11 @@ export class ChatRoom extends DurableObject<Env> {
           this.#changes.react(user, frame.id, frame.emoji, frame.on),
         );
       case 'typing':
-        this.#broadcast(
-          { type: 'typing', user },
-          { except: new Set(this.ctx.getWebSockets(user.id)) },
-        );
+        this.#broadcast({ type: 'typing', user }, new Set(this.ctx.getWebSockets(user.id)));
         return;
       case 'ping':
         // Any spelling other than PING_FRAME reaches the room; answer it the same way.
-        this.#send(ws, { type: 'pong' });
+        send(ws, { type: 'pong' });
         return;
       case 'mute':
       case 'ban':
@@ -340,13 +301,13 @@ export class ChatRoom extends DurableObject<Env> {
     switch (effect.kind) {
       case 'refused': {
         const { code, reason, retryAfterMs } = effect.refusal;
-        return this.#send(ws, {
+        return send(ws, {
           ...errorFrame(code, reason),
           ...(retryAfterMs && { retryAfterMs }),
         });
       }
       case 'answer':
-        return this.#send(ws, effect.frame);
+        return send(ws, effect.frame);
       case 'announce':
         this.#broadcast(effect.frame);
         if (effect.ban) this.#expel(effect.ban);
@@ -365,7 +326,7 @@ export class ChatRoom extends DurableObject<Env> {
       if (seq !== null) this.#broadcast({ type: 'purged', userId, seq });
     }
     for (const ws of this.#presence.openSockets(userId)) {
-      this.#send(ws, banned);
+      send(ws, banned);
       void this.#depart(ws);
       this.#attachments.markGone(ws);
       this.#closeFromRoom(ws, { code: CLOSE_POLICY, reason: 'banned' });
@@ -375,8 +336,7 @@ export class ChatRoom extends DurableObject<Env> {
   /** An edit, delete or reaction: its new state to everyone (the sender's copy is its answer). */
   #announceChange(ws: WebSocket, id: number, outcome: ChangeOutcome): void {
     if (outcome.kind === 'changed') this.#broadcast({ type: 'update', message: outcome.message });
-    else if (outcome.kind === 'refused')
-      this.#send(ws, changeError(outcome.code, outcome.reason, id));
+    else if (outcome.kind === 'refused') send(ws, changeError(outcome.code, outcome.reason, id));
   }
 
   /** Counts out a closed or swept socket, announcing its user's leave if it was their last. */
@@ -421,46 +381,9 @@ export class ChatRoom extends DurableObject<Env> {
     closeQuietly(ws, code, reason);
   }
 
-  #send(ws: WebSocket, frame: ServerFrame): void {
-    try {
-      ws.send(JSON.stringify(frame));
-    } catch {
-      // The socket closed under us; its close event cleans up.
-    }
+  #broadcast(frame: ServerFrame, except?: ReadonlySet<WebSocket>): void {
+    broadcast(this.ctx.getWebSockets(), frame, except);
   }
-
-  /** Serialises once and sends to every open socket but `except`; one dead socket never stops the loop. */
-  #broadcast(
-    frame: ServerFrame,
-    {
-      except,
-      sockets = this.ctx.getWebSockets(),
-    }: { except?: ReadonlySet<WebSocket>; sockets?: WebSocket[] } = {},
-  ): void {
-    const data = JSON.stringify(frame);
-    for (const ws of sockets) {
-      if (except?.has(ws)) continue;
-      try {
-        ws.send(data);
-      } catch {}
-    }
-  }
-}
-
-/** Over MAX_FRAME_BYTES of UTF-8; a UTF-16 unit is 1–3 bytes, so most frames need no counting. */
-function isTooBig(raw: string | ArrayBuffer): boolean {
-  if (typeof raw !== 'string') return raw.byteLength > MAX_FRAME_BYTES;
-  return (
-    raw.length > MAX_FRAME_BYTES ||
-    (raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES)
-  );
-}
-
-/** Closes `ws` unless it is closed already (frames still in the inbox may outlive their socket). */
-function closeQuietly(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {}
 }
 
 /** A throw while handling a frame is a bug, not an answer to input: logged, and that socket closed. */
