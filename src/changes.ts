@@ -4,6 +4,7 @@
 import { MAX_REACTIONS_PER_MESSAGE, REACTION_USERS_LISTED } from '../public/chat/rules.js';
 import type { History } from './history.ts';
 import type { StoredMessage } from './message-rows.ts';
+import type { Search } from './search.ts';
 import type { ChatMessage, Reaction, User } from './protocol.ts';
 
 /** What a change came to: the message's new state, nothing to announce, or the refusal. */
@@ -21,10 +22,12 @@ const UNCHANGED: ChangeOutcome = { kind: 'unchanged' };
 
 export class Changes {
   readonly #history: History;
+  readonly #search: Search;
   readonly #sql: SqlStorage;
 
-  constructor(history: History, sql: SqlStorage) {
+  constructor(history: History, search: Search, sql: SqlStorage) {
     this.#history = history;
+    this.#search = search;
     this.#sql = sql;
   }
 
@@ -34,15 +37,16 @@ export class Changes {
     if (!found) return NOT_FOUND;
     if (found.user.id !== user.id) return forbidden('only its author can edit a message');
     if (found.text === text) return UNCHANGED;
-    return this.#apply(id, (seq) =>
+    return this.#apply(id, (seq) => {
       this.#sql.exec(
         'UPDATE messages SET text = ?, edited_at = ?, seq = ? WHERE id = ?',
         text,
         now,
         seq,
         id,
-      ),
-    );
+      );
+      this.#search.changed(id, text);
+    });
   }
 
   /**
@@ -140,6 +144,7 @@ export class Changes {
   }
 
   #tombstone(id: number, seq: number): void {
+    this.#search.changed(id, null);
     this.#sql.exec('DELETE FROM reactions WHERE message_id = ?', id);
     this.#sql.exec(
       `UPDATE messages SET text = '', reply_to = NULL, edited_at = NULL, reactions = NULL,

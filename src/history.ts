@@ -78,6 +78,13 @@ export class History {
     return this.#seq;
   }
 
+  /** The newest message's id (0 before the first message). */
+  get lastId(): number {
+    return (
+      this.#sql.exec<{ id: number | null }>('SELECT MAX(id) AS id FROM messages').one().id ?? 0
+    );
+  }
+
   /**
    * Stores messages, all or none, and returns for each in order the new message or, for a resend
    * of a `clientId` this user already used while that message is still retained, the stored copy
@@ -131,7 +138,7 @@ export class History {
           // The earlier copy is past retention, so this send is new again. Its row goes now, and
           // its latest change counts as pruned, as it would have in the next batch of deletes.
           this.#notePruned(existing.seq);
-          this.#deleteRows('id = ?', existing.id);
+          this.#deleteRows('=', existing.id);
           this.#count! -= 1;
         } else {
           appended.push({ draft, message: existing, duplicate: true });
@@ -157,7 +164,7 @@ export class History {
       .exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM messages WHERE id <= ?', floor)
       .one().seq;
     if (prunedSeq !== null) this.#notePruned(prunedSeq);
-    this.#deleteRows('id <= ?', floor);
+    this.#deleteRows('<=', floor);
     this.#count = this.#limit;
   }
 
@@ -166,9 +173,11 @@ export class History {
     if (seq > (readState(this.#sql, 'pruned_seq') ?? 0)) writeState(this.#sql, 'pruned_seq', seq);
   }
 
-  #deleteRows(where: string, id: number): void {
-    this.#sql.exec(`DELETE FROM reactions WHERE message_${where}`, id);
-    this.#sql.exec(`DELETE FROM messages WHERE ${where}`, id);
+  /** Deletes messages (`id = ?` or `id <= ?`) with their reactions and search entries. */
+  #deleteRows(op: '=' | '<=', id: number): void {
+    this.#sql.exec(`DELETE FROM reactions WHERE message_id ${op} ?`, id);
+    this.#sql.exec(`DELETE FROM search WHERE rowid ${op} ?`, id);
+    this.#sql.exec(`DELETE FROM messages WHERE id ${op} ?`, id);
   }
 
   /**

@@ -18,6 +18,8 @@ import { logEvent } from './log.ts';
 import { Moderation, type ModerationFrame } from './moderation.ts';
 import { Paging } from './paging.ts';
 import { Presence } from './presence.ts';
+import { Reads } from './reads.ts';
+import { Search } from './search.ts';
 import {
   changeError,
   CLOSE_NORMAL,
@@ -44,6 +46,8 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #config: Config;
   readonly #history: History;
   readonly #changes: Changes;
+  readonly #search: Search;
+  readonly #reads: Reads;
   readonly #paging: Paging;
   readonly #moderation: Moderation;
   readonly #admission: Admission;
@@ -64,7 +68,9 @@ export class ChatRoom extends DurableObject<Env> {
     super(ctx, env);
     this.#config = readConfig(env);
     this.#history = new History(ctx.storage, this.#config.historyLimit);
-    this.#changes = new Changes(this.#history, ctx.storage.sql);
+    this.#search = new Search(ctx.storage.sql, this.#history);
+    this.#changes = new Changes(this.#history, this.#search, ctx.storage.sql);
+    this.#reads = new Reads(ctx.storage.sql, this.#history);
     this.#paging = new Paging(ctx.storage.sql, this.#history);
     this.#moderation = new Moderation(ctx.storage.sql);
     const buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
@@ -130,6 +136,7 @@ export class ChatRoom extends DurableObject<Env> {
       role: this.#moderation.roleOf(user.id),
       settings: this.#moderation.settings,
       ...(mutedUntil !== undefined && { mutedUntil }),
+      readUpTo: this.#reads.upTo(user.id),
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
@@ -248,6 +255,8 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     this.#alarmAt = null;
     await this.#closeGhosts(now);
+    // Messages are indexed for search here and on a search, never on the way of a new message.
+    this.#search.catchUp();
     const countDueAt = this.#presence.recount(now);
     if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
@@ -281,6 +290,19 @@ export class ChatRoom extends DurableObject<Env> {
         // Any spelling other than PING_FRAME reaches the room; answer it the same way.
         send(ws, { type: 'pong' });
         return;
+      case 'read': {
+        const upTo = this.#reads.markRead(user.id, frame.id);
+        // The user's other tabs and devices follow; nobody else is told.
+        if (upTo !== null) {
+          broadcast(this.ctx.getWebSockets(user.id), { type: 'read', id: upTo }, new Set([ws]));
+        }
+        return;
+      }
+      case 'search': {
+        const found = this.#search.find(frame.query, frame.before, frame.limit);
+        if (!found) return send(ws, errorFrame('bad_frame', 'query has no word to search for'));
+        return send(ws, { type: 'search', query: frame.query, ...found });
+      }
       case 'mute':
       case 'ban':
       case 'unban':

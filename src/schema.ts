@@ -38,6 +38,15 @@ const MIGRATIONS: readonly (readonly string[])[] = [
       muted_until INTEGER, banned INTEGER NOT NULL DEFAULT 0, ban_until INTEGER, ban_reason TEXT,
       ban_by_id TEXT, ban_by_name TEXT) WITHOUT ROWID`,
   ],
+  // 4: read markers, one per user who ever sent `read`, and full-text search. The index keeps no
+  // copy of the text (contentless), can delete rows (contentless_delete) and, with secure-delete,
+  // removes a deleted row's words from its own pages too. Accents and case are folded.
+  [
+    'CREATE TABLE reads (user_id TEXT PRIMARY KEY, up_to INTEGER NOT NULL) WITHOUT ROWID',
+    `CREATE VIRTUAL TABLE search USING fts5(text, content='', contentless_delete=1,
+      tokenize='unicode61 remove_diacritics 2')`,
+    "INSERT INTO search (search, rank) VALUES ('secure-delete', 1)",
+  ],
 ];
 
 /** The schema version this code writes. */

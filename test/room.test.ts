@@ -197,6 +197,7 @@ describe('welcome', () => {
       seq: 0,
       role: 'member',
       settings: { slowModeSeconds: 0, readOnly: false },
+      readUpTo: 0,
     });
     sa.send({ type: 'message', text: 'one' });
     sa.send({ type: 'message', text: 'two', clientId: 'k2' });
@@ -214,6 +215,7 @@ describe('welcome', () => {
       seq: two.id,
       role: 'member',
       settings: { slowModeSeconds: 0, readOnly: false },
+      readUpTo: 0,
     });
     await closeAll(sa, sb);
   });

@@ -11,6 +11,8 @@ import { roomStub, uniqueRoom } from './helpers.ts';
 const FIRST_RELEASE = [
   'DROP TABLE IF EXISTS reactions',
   'DROP TABLE IF EXISTS people',
+  'DROP TABLE IF EXISTS reads',
+  'DROP TABLE IF EXISTS search',
   'DROP TABLE IF EXISTS messages',
   'DROP TABLE IF EXISTS room_state',
   `CREATE TABLE messages (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, user_name TEXT NOT NULL,
