@@ -18,6 +18,9 @@ export const EMOJI = ['👍', '🎉', '🔥', '👀', '🚀', '💯'];
  * The changed messages as each receiver has seen them: to tell which change an app's `update` is
  * (it carries the whole new state) and to find that change's send time. A socket gets frames in
  * the order the room sent them, so a receiver's k-th change from one reactor is its k-th reaction.
+ * Without a fault the counts are exact. A lost, repeated or reordered change always shows (as
+ * missing deliveries, a duplicate or an error), but what follows it at that receiver may be
+ * counted as more than one fault: a reaction frame carries no number of its own.
  */
 export class ChangeTracker {
   #receivers;
@@ -25,8 +28,9 @@ export class ChangeTracker {
   #reactorIds;
   /** @type {Map<number, number>} message id -> its editor's position */
   #targetOf;
-  /** Per (editor's message, receiver): the text and the reactions (a bit per EMOJI) last seen. */
+  /** @type {string[]} per (editor's message, receiver): the text last seen */
   #text;
+  /** Per (editor's message, receiver): the reactions last seen, a bit per EMOJI. */
   #mask;
   /** Per (reactor, receiver): reactions received. */
   #received;
@@ -46,7 +50,9 @@ export class ChangeTracker {
     this.#targets = targets;
     this.#reactorIds = reactorIds;
     this.#targetOf = new Map(targets.map((message, editor) => [message.id, editor]));
-    this.#text = targets.flatMap((message) => new Array(receivers).fill(message.text));
+    this.#text = targets.flatMap((message) =>
+      Array.from({ length: receivers }, () => message.text),
+    );
     this.#mask = new Uint32Array(targets.length * receivers);
     this.#received = new Uint32Array(reactorIds.length * receivers);
     this.#sentAt = reactorIds.map(() => []);
