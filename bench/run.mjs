@@ -272,7 +272,7 @@ async function finish(/** @type {number} */ code) {
     'latency and connect times in ms; deliv/s = deliveries per second; KiB/sock = peak RSS of the runtime workerd minus its RSS ' +
       `before the run, per connected socket (${quick ? 'warm runtime: rough' : 'each run on a freshly started runtime'})`,
   );
-  console.log('\nTargets (app as a ratio to the floor, same run):');
+  console.log('\nTargets (the app as a ratio to the floor, or to itself, in the same run):');
   for (const v of verdicts)
     console.log(
       `  [${v.met ? 'MET' : 'NOT MET'}] ${v.target}: ${v.ratio === null ? 'no figure' : v.ratio}`,
