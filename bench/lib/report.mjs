@@ -6,6 +6,12 @@ import { median, ratio, round, summarize } from './stats.mjs';
 /** @typedef {import('../scenarios/common.mjs').RunResult} RunResult */
 
 /**
+ * p99 of one kind of delivery over another's, within one server and one run (the changes
+ * scenario's target): [figure, kind, base kind].
+ */
+const KIND_RATIOS = /** @type {const} */ ([['updateToMessageP99', 'update', 'message']]);
+
+/**
  * The figures of one target in one scenario, over all its rounds.
  * @param {RunResult[]} runs
  */
@@ -32,6 +38,17 @@ export function aggregate(runs) {
         ? /** @type {boolean} */ (values[0])
         : 'mixed';
     else extra[key] = nullableRound(median(values.map((v) => (typeof v === 'number' ? v : null))));
+  }
+  // Latency by kind, pooled across rounds like the latency above (a median of per-run p99s would
+  // be the lower of two rounds' figures).
+  for (const kind of new Set(runs.flatMap((r) => Object.keys(r.latencyByKindMs ?? {})))) {
+    const pooled = summarize(runs.flatMap((r) => r.latencyByKindMs?.[kind] ?? []));
+    extra[`${kind}P50Ms`] = pooled.p50;
+    extra[`${kind}P99Ms`] = pooled.p99;
+  }
+  for (const [key, kind, base] of KIND_RATIOS) {
+    const [p99, baseP99] = [extra[`${kind}P99Ms`], extra[`${base}P99Ms`]];
+    if (typeof p99 === 'number' && typeof baseP99 === 'number') extra[key] = ratio(p99, baseP99);
   }
   // Only runs on a freshly started runtime say what sockets cost: RSS is a high-water mark, and a
   // warm runtime reuses memory an earlier run left behind.
@@ -88,7 +105,7 @@ const EXTRA_RATIOS = [
   'updateP99Ms',
 ];
 /** Scenario figures that are already a ratio (within one server), printed as one. */
-const RATIO_EXTRAS = new Set(['updateToMessageP99']);
+const RATIO_EXTRAS = new Set(KIND_RATIOS.map(([key]) => /** @type {string} */ (key)));
 
 /**
  * app / floor for every comparable figure.

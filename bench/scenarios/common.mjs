@@ -19,6 +19,8 @@ import { startRssSampler } from '../lib/memory.mjs';
  * @property {Record<string, number>} connectFailures reason -> count
  * @property {number[]} connectMs per socket, until usable
  * @property {number[]} latencyMs per delivery, from the sender's send to the receiver's receipt
+ * @property {Record<string, number[]>} [latencyByKindMs] the same samples by kind of frame (for
+ *   a scenario that compares kinds; one kind may take in others), pooled across rounds per kind
  * @property {number} delivered
  * @property {number} expected
  * @property {boolean} timedOut the wait for the last deliveries ran out of time (so the missing
