@@ -6,8 +6,8 @@ import { median, ratio, round, summarize } from './stats.mjs';
 /** @typedef {import('../scenarios/common.mjs').RunResult} RunResult */
 
 /**
- * p99 of one kind of delivery over another's, within one server and one run (the changes
- * scenario's target): [figure, kind, base kind].
+ * p99 of one kind of delivery over another's, within one server, each pooled over the rounds of
+ * one bench run (the changes scenario's target): [figure, kind, base kind].
  */
 const KIND_RATIOS = /** @type {const} */ ([['updateToMessageP99', 'update', 'message']]);
 
@@ -104,8 +104,8 @@ const EXTRA_RATIOS = [
   'messageP99Ms',
   'updateP99Ms',
 ];
-/** Scenario figures that are already a ratio (within one server), printed as one. */
-const RATIO_EXTRAS = new Set(KIND_RATIOS.map(([key]) => /** @type {string} */ (key)));
+/** @type {Set<string>} scenario figures that are already a ratio (within one server) */
+const RATIO_EXTRAS = new Set(KIND_RATIOS.map(([key]) => key));
 
 /**
  * app / floor for every comparable figure.
