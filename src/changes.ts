@@ -45,7 +45,7 @@ export class Changes {
         seq,
         id,
       );
-      this.#search.changed(id, text);
+      this.#search.changed(id, found.text, text);
     });
   }
 
@@ -59,7 +59,7 @@ export class Changes {
     if (found.user.id !== user.id && !moderates) {
       return forbidden('only its author or a moderator can delete a message');
     }
-    return this.#apply(id, (seq) => this.#tombstone(id, seq));
+    return this.#apply(id, (seq) => this.#tombstone(id, found.text, seq));
   }
 
   /** Adds (`on`) or removes `user`'s reaction `emoji` on message `id`; idempotent. */
@@ -116,17 +116,16 @@ export class Changes {
    * the last `seq` this took, or null when they had none.
    */
   purge(userId: string): number | null {
-    const ids = this.#sql
-      .exec<{ id: number }>(
-        'SELECT id FROM messages WHERE user_id = ? AND id > ? AND deleted IS NULL ORDER BY id',
+    const rows = this.#sql
+      .exec<{ id: number; text: string }>(
+        'SELECT id, text FROM messages WHERE user_id = ? AND id > ? AND deleted IS NULL ORDER BY id',
         userId,
         this.#history.floor,
       )
-      .toArray()
-      .map((row) => row.id);
-    if (ids.length === 0) return null;
-    return this.#history.changeMany(ids.length, (first) =>
-      ids.forEach((id, i) => this.#tombstone(id, first + i)),
+      .toArray();
+    if (rows.length === 0) return null;
+    return this.#history.changeMany(rows.length, (first) =>
+      rows.forEach(({ id, text }, i) => this.#tombstone(id, text, first + i)),
     );
   }
 
@@ -143,8 +142,8 @@ export class Changes {
     return { kind: 'changed', message };
   }
 
-  #tombstone(id: number, seq: number): void {
-    this.#search.changed(id, null);
+  #tombstone(id: number, text: string, seq: number): void {
+    this.#search.changed(id, text, null);
     this.#sql.exec('DELETE FROM reactions WHERE message_id = ?', id);
     this.#sql.exec(
       `UPDATE messages SET text = '', reply_to = NULL, edited_at = NULL, reactions = NULL,

@@ -13,6 +13,7 @@ import {
 } from './message-rows.ts';
 import type { ChatMessage, Reply, User } from './protocol.ts';
 import { migrate, readState, writeState } from './schema.ts';
+import type { Search } from './search.ts';
 
 /** A message as a client sent it, checked and timed by the room, not yet stored. */
 export interface Draft {
@@ -53,6 +54,7 @@ export class History {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
   readonly #limit: number;
+  readonly #search: Search;
   /** The room's latest change. */
   #seq: number;
   /** Retained rows (deleted ones included), once counted; null until needed after a wake. */
@@ -61,11 +63,12 @@ export class History {
   #floorCache: number | null = null;
 
   /** Cheap enough for every wake: the schema check and two indexed reads. */
-  constructor(storage: DurableObjectStorage, limit: number) {
+  constructor(storage: DurableObjectStorage, limit: number, search: Search) {
     migrate(storage);
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#limit = limit;
+    this.#search = search;
     const latest = this.#sql
       .exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM messages')
       .one().seq;
@@ -175,8 +178,15 @@ export class History {
 
   /** Deletes messages (`id = ?` or `id <= ?`) with their reactions and search entries. */
   #deleteRows(op: '=' | '<=', id: number): void {
+    this.#search.forget(
+      this.#sql
+        .exec<{ id: number; text: string }>(
+          `SELECT id, text FROM messages WHERE id ${op} ? AND deleted IS NULL`,
+          id,
+        )
+        .toArray(),
+    );
     this.#sql.exec(`DELETE FROM reactions WHERE message_id ${op} ?`, id);
-    this.#sql.exec(`DELETE FROM search WHERE rowid ${op} ?`, id);
     this.#sql.exec(`DELETE FROM messages WHERE id ${op} ?`, id);
   }
 

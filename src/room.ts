@@ -67,8 +67,8 @@ export class ChatRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readConfig(env);
-    this.#history = new History(ctx.storage, this.#config.historyLimit);
-    this.#search = new Search(ctx.storage.sql, this.#history);
+    this.#search = new Search(ctx.storage.sql);
+    this.#history = new History(ctx.storage, this.#config.historyLimit, this.#search);
     this.#changes = new Changes(this.#history, this.#search, ctx.storage.sql);
     this.#reads = new Reads(ctx.storage.sql, this.#history);
     this.#paging = new Paging(ctx.storage.sql, this.#history);
@@ -256,7 +256,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#alarmAt = null;
     await this.#closeGhosts(now);
     // Messages are indexed for search here and on a search, never on the way of a new message.
-    this.#search.catchUp();
+    this.#search.catchUp(this.#history.lastId);
     const countDueAt = this.#presence.recount(now);
     if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
@@ -299,7 +299,9 @@ export class ChatRoom extends DurableObject<Env> {
         return;
       }
       case 'search': {
-        const found = this.#search.find(frame.query, frame.before, frame.limit);
+        this.#search.catchUp(this.#history.lastId);
+        const { query, before, limit } = frame;
+        const found = this.#search.find(query, before, limit, this.#history.floor);
         if (!found) return send(ws, errorFrame('bad_frame', 'query has no word to search for'));
         return send(ws, { type: 'search', query: frame.query, ...found });
       }

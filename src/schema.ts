@@ -39,11 +39,13 @@ const MIGRATIONS: readonly (readonly string[])[] = [
       ban_by_id TEXT, ban_by_name TEXT) WITHOUT ROWID`,
   ],
   // 4: read markers, one per user who ever sent `read`, and full-text search. The index keeps no
-  // copy of the text (contentless), can delete rows (contentless_delete) and, with secure-delete,
-  // removes a deleted row's words from its own pages too. Accents and case are folded.
+  // copy of the text (contentless) and, with secure-delete, a row deleted from it (by FTS5's
+  // 'delete' command, with its text) leaves no words in its pages. Accents and case are folded.
+  // (contentless_delete=1 would delete by rowid alone, but only as a tombstone: the words stay
+  // in the pages until a merge, which secure-delete can't scrub. Seen in workerd.)
   [
     'CREATE TABLE reads (user_id TEXT PRIMARY KEY, up_to INTEGER NOT NULL) WITHOUT ROWID',
-    `CREATE VIRTUAL TABLE search USING fts5(text, content='', contentless_delete=1,
+    `CREATE VIRTUAL TABLE search USING fts5(text, content='',
       tokenize='unicode61 remove_diacritics 2')`,
     "INSERT INTO search (search, rank) VALUES ('secure-delete', 1)",
   ],

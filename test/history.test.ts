@@ -5,6 +5,7 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { History, type Draft } from '../src/history.ts';
+import { Search } from '../src/search.ts';
 import type { ChatRoom } from '../src/room.ts';
 import type { ChatMessage, User } from '../src/protocol.ts';
 import {
@@ -455,7 +456,7 @@ describe('messages that arrive together', () => {
     use: (history: History, sql: SqlStorage) => T,
   ): Promise<T> {
     return runInDurableObject(roomStub(uniqueRoom('batch')), (_room, state) =>
-      use(new History(state.storage, limit), state.storage.sql),
+      use(new History(state.storage, limit, new Search(state.storage.sql)), state.storage.sql),
     );
   }
 
