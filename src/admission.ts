@@ -69,11 +69,14 @@ export class Admission {
     this.#moderation = moderation;
   }
 
-  /** Takes `raw` from `user`'s socket `ws` at `now` through every check. */
-  admit(ws: WebSocket, user: User, raw: Raw, now: number): Admitted {
+  /**
+   * Takes `raw` from `user` at `now` through every check: from their socket `ws`, or from the
+   * HTTP API (`ws` null: there is no socket to close, so refusals are not counted toward a close).
+   */
+  admit(ws: WebSocket | null, user: User, raw: Raw, now: number): Admitted {
     if (raw === TOO_BIG) {
       // Refused before it costs a token, but not for free: a stream of them closes the socket.
-      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
+      if (ws && this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
         return { kind: 'close', code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' };
       return refusal(errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`));
     }
@@ -109,7 +112,7 @@ export class Admission {
     }
   }
 
-  #message(ws: WebSocket, user: User, frame: MessageFrame, now: number): Admitted {
+  #message(ws: WebSocket | null, user: User, frame: MessageFrame, now: number): Admitted {
     const { clientId } = frame;
     // Only a message that could be refused pays for the resend lookup; the common one doesn't.
     const held = this.#moderation.refuseMessage(user, now, () => this.#lastMessage(user.id));
@@ -138,10 +141,20 @@ export class Admission {
   }
 
   /** A `rate_limited` refusal, or the 1008 close once a socket collects too many in a minute. */
-  #rateLimited(ws: WebSocket, now: number, error: ErrorFrame, retryAfterMs: number): Admitted {
-    if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
+  #rateLimited(
+    ws: WebSocket | null,
+    now: number,
+    error: ErrorFrame,
+    retryAfterMs: number,
+  ): Admitted {
+    if (ws && this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
       return { kind: 'close', code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' };
     return refusal({ ...error, retryAfterMs });
+  }
+
+  /** One token of `user`'s bucket for an HTTP read: 0, or the ms until one is available. */
+  takeToken(user: User, now: number): number {
+    return this.#buckets.take(user.id, now);
   }
 
   #lastMessage(userId: string): number | null {

@@ -19,6 +19,7 @@ import { Moderation, type ModerationFrame } from './moderation.ts';
 import { Paging } from './paging.ts';
 import { Presence } from './presence.ts';
 import { Reads } from './reads.ts';
+import { RoomApi, type ApiAnswer, type ApiCaller } from './room-api.ts';
 import { Search } from './search.ts';
 import {
   changeError,
@@ -48,6 +49,7 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #changes: Changes;
   readonly #search: Search;
   readonly #reads: Reads;
+  readonly #api: RoomApi;
   readonly #paging: Paging;
   readonly #moderation: Moderation;
   readonly #admission: Admission;
@@ -75,6 +77,15 @@ export class ChatRoom extends DurableObject<Env> {
     this.#moderation = new Moderation(ctx.storage.sql);
     const buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
     this.#admission = new Admission(buckets, this.#history, this.#moderation);
+    this.#api = new RoomApi({
+      history: this.#history,
+      paging: this.#paging,
+      search: this.#search,
+      moderation: this.#moderation,
+      admission: this.#admission,
+      drainInbox: () => this.#drainInbox(),
+      broadcast: (frame) => this.#broadcast(frame),
+    });
     this.#ghosts = new Ghosts(ctx, this.#attachments);
     this.#presence = new Presence(
       ctx,
@@ -159,6 +170,19 @@ export class ChatRoom extends DurableObject<Env> {
     send(server, banned);
     this.#closeFromRoom(server, { code: CLOSE_POLICY, reason: 'banned' });
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  // The HTTP API for backends (room-api.ts), called by the Worker over RPC.
+  postMessage(caller: ApiCaller, body: string): ApiAnswer {
+    return this.#api.post(caller, body);
+  }
+
+  readMessages(caller: ApiCaller, params: Record<string, string>): ApiAnswer {
+    return this.#api.read(caller, params);
+  }
+
+  searchMessages(caller: ApiCaller, params: Record<string, string>): ApiAnswer {
+    return this.#api.search(caller, params);
   }
 
   // Frames are handled one macrotask after they arrive, so that frames arriving together are
