@@ -1,21 +1,17 @@
 // The Worker: decides who may talk. Room name, upgrade, Origin and token are all checked here,
 // before a Durable Object is woken (and billed); only the verified user travels on to the room.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import {
-  issueRefreshToken,
-  issueToken,
-  verifyAccessToken,
-  verifyRefreshToken,
-  type Access,
-} from './auth.ts';
+import { issueRefreshToken, issueToken, verifyAccessToken, verifyRefreshToken } from './auth.ts';
 import { readConfig } from './config.ts';
 import { logEvent } from './log.ts';
 import { acceptsHtml, errorPage, PAGE_HEADERS } from './pages.ts';
 import { parseDisplayName, parseRoomName } from './protocol.ts';
-import { connectRequest, createRequest } from './internal.ts';
+import { bearerToken, requireSecret, type AppContext } from './http.ts';
+import { connectRequest } from './internal.ts';
+import { rooms } from './rooms-api.ts';
 import { accessTo } from './scopes.ts';
 
 export { ChatRoom } from './room.ts';
@@ -27,12 +23,13 @@ const AFTER_PARAM = /^\d{1,16}$/;
 const ROOM_NAME_ERROR =
   'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit';
 
-type AppContext = Context<{ Bindings: Env }>;
-
 const app = new Hono<{ Bindings: Env }>();
 
 app.onError((err, c) => {
-  if (err instanceof HTTPException) return refusal(c, err.status, err.message);
+  if (err instanceof HTTPException) {
+    // A refusal that brings its own answer (the messages API's `{"error","code"}`) is sent as is.
+    return err.res ? err.getResponse() : refusal(c, err.status, err.message);
+  }
   logEvent('error', {
     where: 'worker',
     path: c.req.path,
@@ -45,6 +42,8 @@ app.onError((err, c) => {
 app.notFound((c) => refusal(c, 404, 'not found'));
 
 // Never wakes a room and reveals no configuration beyond whether the service can issue tokens.
+app.route('/api/rooms', rooms);
+
 app.get('/api/health', (c) => c.json({ ok: true, configured: Boolean(c.env.AUTH_SECRET) }));
 
 app.post(
@@ -142,31 +141,6 @@ app.get('/api/rooms/:room/ws', async (c) => {
   return c.env.CHAT_ROOM.getByName(room).fetch(connectRequest({ room, user, after, moderator }));
 });
 
-// A room for link sharing: its name is 128 random bits, so only those given the link find it.
-// The creator becomes its owner, stored in the room itself.
-app.post('/api/rooms', async (c) => {
-  const access = await requireAccess(c);
-  if (access.rooms) {
-    throw new HTTPException(403, { message: 'a token limited to some rooms cannot create rooms' });
-  }
-  const { user } = access;
-  const { success } = await c.env.ROOM_CREATE_LIMITER.limit({ key: `user:${user.id}` });
-  if (!success) {
-    c.header('Retry-After', '60');
-    throw new HTTPException(429, { message: 'too many rooms created; try again in a minute' });
-  }
-  const room = randomRoomName();
-  const created = await c.env.CHAT_ROOM.getByName(room).fetch(createRequest(room, user));
-  if (!created.ok) throw new Error(`room ${room} refused its owner: ${created.status}`);
-  logEvent('created', { room, userId: user.id });
-  return c.json({ room, url: `/room/${room}` }, 201);
-});
-
-app.all('/api/rooms', (c) => {
-  c.header('Allow', 'POST');
-  throw new HTTPException(405, { message: 'use POST' });
-});
-
 app.get('/', (c) => servePage(c));
 app.get('/room/:room', (c) => {
   if (!parseRoomName(c.req.param('room')))
@@ -198,50 +172,6 @@ function refusal(c: AppContext, status: ContentfulStatusCode, message: string): 
   const api = path === '/api' || path.startsWith('/api/');
   if (!api && acceptsHtml(c.req.header('Accept'))) return errorPage(status, message);
   return c.json({ error: message }, status);
-}
-
-/** Fails closed: without a secret no token is issued or accepted. */
-function requireSecret(c: AppContext): string {
-  const secret = c.env.AUTH_SECRET;
-  if (secret) return secret;
-  logEvent('error', { where: 'worker', message: 'AUTH_SECRET is not set' });
-  throw new HTTPException(503, { message: 'service not configured: AUTH_SECRET is not set' });
-}
-
-/** The verified access token in `Authorization: Bearer`, or a 401. */
-async function requireAccess(c: AppContext): Promise<Access> {
-  const access = await verifyAccessToken(
-    bearerToken(c.req.header('Authorization')),
-    requireSecret(c),
-  );
-  if (!access) throw new HTTPException(401, { message: 'invalid or expired token' });
-  return access;
-}
-
-// Lower-case base32 (RFC 4648's alphabet): 26 characters carry 130 bits, and every one of them
-// is a valid room-name character.
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** 26 base32 characters from 128 random bits (and 2 more). */
-function randomRoomName(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(17));
-  let bits = 0;
-  let value = 0;
-  let name = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && name.length < 26) {
-      name += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return name;
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  return match?.[1];
 }
 
 export default app;
