@@ -56,6 +56,9 @@ export class RoomApi {
 
   /** `POST /api/rooms/:name/messages`: a message from a backend, stored and sent as any other. */
   post(caller: ApiCaller, body: string): ApiAnswer {
+    // Frames that arrived first are handled first (a ban, a setting), so this one meets the room
+    // as they left it and is stored after theirs.
+    this.#room.drainInbox();
     const now = Date.now();
     const refused = this.#gate(caller, now);
     if (refused) return refused;
@@ -65,8 +68,6 @@ export class RoomApi {
     if (admitted.kind === 'refusal') return refusalAnswer(admitted.error);
     if (admitted.kind !== 'message')
       throw new Error(`a message body was admitted as ${admitted.kind}`);
-    // Frames that arrived first are answered first, so the room's order is the order of arrival.
-    this.#room.drainInbox();
     const { text, clientId, replyTo } = admitted.message;
     const draft = { user: caller.user, text, clientId, ts: now, replyTo, reply: admitted.reply };
     const [stored] = this.#room.history.appendAll([draft]);
@@ -77,6 +78,7 @@ export class RoomApi {
 
   /** `GET /api/rooms/:name/messages`: a page, by the `history` frame's rules, and the room's `seq`. */
   read(caller: ApiCaller, params: Record<string, string>): ApiAnswer {
+    this.#room.drainInbox();
     const refused = this.#gate(caller, Date.now(), true);
     if (refused) return refused;
     const anchored = Object.keys(params).some((name) => name !== 'limit');
@@ -94,6 +96,7 @@ export class RoomApi {
 
   /** `GET /api/rooms/:name/search`: the `search` frame's answer. */
   search(caller: ApiCaller, params: Record<string, string>): ApiAnswer {
+    this.#room.drainInbox();
     const refused = this.#gate(caller, Date.now(), true);
     if (refused) return refused;
     const frame = queryFrame('search', params, SEARCH_PARAMS);
