@@ -289,6 +289,9 @@ function narrowFrame(d) {
         hasMore: d.hasMore === true,
         ...(d.pruned === true ? { pruned: true } : {}),
         seq: Number(d.seq) || 0,
+        role: d.role === 'owner' || d.role === 'moderator' ? d.role : 'member',
+        settings: { slowModeSeconds: 0, readOnly: false },
+        readUpTo: Number(d.readUpTo) || 0,
       };
     case 'message':
       return isChatMessage(d) ? d : null;
@@ -627,6 +630,16 @@ function handleFrame(/** @type {string} */ raw) {
     case 'pong':
       clearTimeout(pongTimer);
       pongTimer = undefined;
+      return;
+    // Never produced by narrowFrame: this page does not show message changes or moderation yet.
+    case 'update':
+    case 'purged':
+    case 'moderation':
+    case 'banned':
+    case 'settings':
+    case 'bans':
+    case 'read':
+    case 'search':
       return;
     default: {
       /** @type {never} */ const unhandled = frame;
