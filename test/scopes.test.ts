@@ -1,43 +1,25 @@
 // Scoped tokens and private rooms (docs/protocol.md, "Scopes"): room patterns, the `rooms` and
 // `mod` claims, PRIVATE_ROOMS, and the Worker refusing with 403 before any room is touched
 // (malformed claims are 401), plus POST /api/rooms for link-shared rooms with an owner.
-import { env, exports } from 'cloudflare:workers';
-import {
-  createExecutionContext,
-  listDurableObjectIds,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
-import { sign } from 'hono/jwt';
+import { exports } from 'cloudflare:workers';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import worker from '../src/index.ts';
 import { accessTo, parseClaim, parsePattern, parsePatternList } from '../src/scopes.ts';
 import {
   acceptSocket,
   closeAll,
   expectNext,
+  fetchWorker,
   ORIGIN,
+  roomCount,
+  scopedUser,
   uniqueRoom,
   upgradeRequest,
 } from './helpers.ts';
 
-const SECRET = env.AUTH_SECRET ?? '';
-
 /** A backend's access token for a fresh user with `claims` added. */
-async function tokenWith(claims: Record<string, unknown>, id = crypto.randomUUID()) {
-  const iat = Math.floor(Date.now() / 1000);
-  return sign({ sub: id, name: 'Scoped', iat, exp: iat + 900, ...claims }, SECRET, 'HS256');
-}
-
-async function fetchWith(request: Request, overrides: Partial<Env> = {}): Promise<Response> {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(request, { ...env, ...overrides }, ctx);
-  await waitOnExecutionContext(ctx);
-  return res;
-}
-
-async function roomCount(): Promise<number> {
-  return (await listDurableObjectIds(env.CHAT_ROOM)).length;
+async function tokenWith(claims: Record<string, unknown>): Promise<string> {
+  return (await scopedUser('Scoped', claims)).token;
 }
 
 describe('room patterns', () => {
@@ -134,7 +116,7 @@ describe('the socket route with scopes', () => {
   ])('answers 403 for %s, waking no room', async (_, claims, vars) => {
     const room = uniqueRoom('sc');
     const before = await roomCount();
-    const res = await fetchWith(upgradeRequest(room, { token: await tokenWith(claims) }), vars);
+    const res = await fetchWorker(upgradeRequest(room, { token: await tokenWith(claims) }), vars);
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ error: 'this token may not enter this room' });
     expect(await roomCount()).toBe(before);
@@ -149,7 +131,7 @@ describe('the socket route with scopes', () => {
   ])('lets a token in with %s', async (_, claims, vars) => {
     const room = uniqueRoom('sc');
     const token = await tokenWith(claims(room));
-    const socket = await acceptSocket(await fetchWith(upgradeRequest(room, { token }), vars));
+    const socket = await acceptSocket(await fetchWorker(upgradeRequest(room, { token }), vars));
     await expectNext(socket, 'welcome');
     await closeAll(socket);
   });
@@ -157,10 +139,10 @@ describe('the socket route with scopes', () => {
   it('makes a `mod` claim a moderator in the rooms it matches, and only there', async () => {
     const room = uniqueRoom('sc-mod');
     const token = await tokenWith({ mod: ['sc-mod-*'] });
-    const moderator = await acceptSocket(await fetchWith(upgradeRequest(room, { token })));
+    const moderator = await acceptSocket(await fetchWorker(upgradeRequest(room, { token })));
     expect((await expectNext(moderator, 'welcome')).role).toBe('moderator');
     const elsewhere = await acceptSocket(
-      await fetchWith(upgradeRequest(uniqueRoom('sc'), { token })),
+      await fetchWorker(upgradeRequest(uniqueRoom('sc'), { token })),
     );
     expect((await expectNext(elsewhere, 'welcome')).role).toBe('member');
     await closeAll(moderator, elsewhere);
@@ -175,7 +157,9 @@ describe('the socket route with scopes', () => {
       }),
     );
     const { token } = v.parse(v.object({ token: v.string() }), await res.json());
-    const refused = await fetchWith(upgradeRequest('staff', { token }), { PRIVATE_ROOMS: 'staff' });
+    const refused = await fetchWorker(upgradeRequest('staff', { token }), {
+      PRIVATE_ROOMS: 'staff',
+    });
     expect(refused.status).toBe(403);
   });
 });

@@ -1,0 +1,402 @@
+// Who may do what in a room (docs/protocol.md, the roles and the moderation frames): every
+// moderation frame sent by a member, by a moderator (by the token's `mod` claim, or appointed by
+// the owner) and by the owner, aimed at a member, the owner, another moderator of each kind and
+// the sender themself, with its exact answer; a refusal or a frame that changes nothing leaves
+// every fresh welcome, the bans list and the target's ability to send as they were. Then the same
+// state after the room is evicted.
+import { evictDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { ChatMessage, ServerFrame, User } from '../src/protocol.ts';
+import {
+  closeAll,
+  connect,
+  drainPending,
+  expectNext,
+  firstFrame,
+  newUser,
+  ownedRoom,
+  roomStub,
+  scopedUser,
+  untilClosed,
+  type TestSocket,
+} from './helpers.ts';
+
+/** Someone in the room: who they are, their token and their open socket. */
+interface Person {
+  user: User;
+  token: string;
+  socket: TestSocket;
+}
+
+type Actor = 'member' | 'claimMod' | 'appointedMod' | 'owner';
+type Target = 'member' | 'owner' | 'claimMod' | 'appointedMod' | 'self';
+type Targeted = 'mute' | 'unmute' | 'ban' | 'purge' | 'unban' | 'appoint' | 'demote' | 'delete';
+type Kind = Targeted | 'bans' | 'settings';
+/** A refusal's `forbidden` message, or what else the room does with the frame. */
+type Answer = string | 'announced' | 'answered' | 'nothing';
+
+const ONLY_MODS = 'only moderators can do that';
+const PEERS = 'moderators can’t act on the owner or on other moderators';
+const SELF = 'you can’t do that to yourself';
+const ONLY_OWNER = 'only the owner appoints moderators';
+const FROM_TOKEN = 'this moderator’s role comes from their token';
+const NOT_AUTHOR = 'only its author or a moderator can delete a message';
+const A = 'announced';
+const N = 'nothing';
+
+// The permission table. Columns are the target: a member, the owner, another moderator by claim,
+// another appointed moderator, and the sender themself. Before `unmute` the owner has muted the
+// target and before `unban` banned them (unless the target is the owner or the sender), so an
+// allowed one has something to lift. `delete` deletes the target's message.
+const TARGETS: readonly Target[] = ['member', 'owner', 'claimMod', 'appointedMod', 'self'];
+const TABLE: Record<Targeted, Record<Actor, readonly Answer[]>> = {
+  mute: {
+    member: [ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS],
+    claimMod: [A, PEERS, PEERS, PEERS, SELF],
+    appointedMod: [A, PEERS, PEERS, PEERS, SELF],
+    owner: [A, SELF, A, A, SELF],
+  },
+  unmute: {
+    member: [ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS],
+    claimMod: [A, PEERS, PEERS, PEERS, SELF],
+    appointedMod: [A, PEERS, PEERS, PEERS, SELF],
+    owner: [A, SELF, A, A, SELF],
+  },
+  ban: {
+    member: [ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS],
+    claimMod: [A, PEERS, PEERS, PEERS, SELF],
+    appointedMod: [A, PEERS, PEERS, PEERS, SELF],
+    owner: [A, SELF, A, A, SELF],
+  },
+  purge: {
+    member: [ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS],
+    claimMod: [A, PEERS, PEERS, PEERS, SELF],
+    appointedMod: [A, PEERS, PEERS, PEERS, SELF],
+    owner: [A, SELF, A, A, SELF],
+  },
+  // The contract restricts mute, ban and role between moderators, not unban. Nobody is ever
+  // banned while they can send, so an unban of oneself (or of the owner) lifts nothing.
+  unban: {
+    member: [ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS, ONLY_MODS],
+    claimMod: [A, N, A, A, N],
+    appointedMod: [A, N, A, A, N],
+    owner: [A, N, A, A, N],
+  },
+  appoint: {
+    member: [ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER],
+    claimMod: [ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER],
+    appointedMod: [ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER],
+    owner: [A, SELF, FROM_TOKEN, N, SELF],
+  },
+  demote: {
+    member: [ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER],
+    claimMod: [ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER],
+    appointedMod: [ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER, ONLY_OWNER],
+    owner: [N, SELF, FROM_TOKEN, A, SELF],
+  },
+  delete: {
+    member: [NOT_AUTHOR, NOT_AUTHOR, NOT_AUTHOR, NOT_AUTHOR, A],
+    claimMod: [A, A, A, A, A],
+    appointedMod: [A, A, A, A, A],
+    owner: [A, A, A, A, A],
+  },
+};
+const UNTARGETED: Record<'bans' | 'settings', Record<Actor, Answer>> = {
+  bans: { member: ONLY_MODS, claimMod: 'answered', appointedMod: 'answered', owner: 'answered' },
+  settings: { member: ONLY_MODS, claimMod: A, appointedMod: A, owner: A },
+};
+
+interface Case {
+  actor: Actor;
+  kind: Kind;
+  target: Target | 'nobody';
+  answer: Answer;
+}
+
+const CASES: Case[] = [
+  ...Object.entries(TABLE).flatMap(([kind, rows]) =>
+    Object.entries(rows).flatMap(([actor, answers]) =>
+      TARGETS.map((target, i) => ({ actor, kind, target, answer: answers[i] ?? '?' }) as Case)
+        // For the owner, the owner column is the sender themself.
+        .filter(({ actor, target }) => !(actor === 'owner' && target === 'owner')),
+    ),
+  ),
+  ...Object.entries(UNTARGETED).flatMap(([kind, row]) =>
+    Object.entries(row).map(
+      ([actor, answer]) => ({ actor, kind, target: 'nobody', answer }) as Case,
+    ),
+  ),
+];
+
+const ACTORS: Record<Actor, string> = {
+  member: 'a member',
+  claimMod: 'a moderator by claim',
+  appointedMod: 'an appointed moderator',
+  owner: 'the owner',
+};
+const AIMED_AT: Record<Target | 'nobody', string> = {
+  member: ' at a member',
+  owner: ' at the owner',
+  claimMod: ' at a moderator by claim',
+  appointedMod: ' at an appointed moderator',
+  self: ' at themself',
+  nobody: '',
+};
+const FRAMES: Record<Kind, string> = {
+  mute: 'mute',
+  unmute: 'mute 0',
+  ban: 'ban',
+  purge: 'ban with purge',
+  unban: 'unban',
+  appoint: 'role moderator',
+  demote: 'role member',
+  delete: 'delete (of the target’s message)',
+  bans: 'bans',
+  settings: 'settings',
+};
+const OUTCOMES: Record<string, string> = {
+  announced: 'by announcing it to everyone',
+  answered: 'to the sender only',
+  nothing: 'with nothing, changing nothing',
+};
+
+function title({ actor, kind, target, answer }: Case): string {
+  const outcome = OUTCOMES[answer] ?? `with forbidden (${answer}), changing nothing`;
+  return `answers ${FRAMES[kind]} by ${ACTORS[actor]}${AIMED_AT[target]} ${outcome}`;
+}
+
+/** The room of one case: its owner, a member who only watches, the sender and the target. */
+interface Stage {
+  room: string;
+  owner: Person;
+  witness: Person;
+  sender: Person;
+  target: Person;
+  /** The target's message, for `delete` and the purge. */
+  message: ChatMessage;
+}
+
+/** Connects `name` to `room` with `token` and reads the welcome. */
+async function enter(room: string, name: string, token: string, user: User): Promise<Person> {
+  const socket = await connect(room, token);
+  const welcome = await expectNext(socket, 'welcome');
+  expect(welcome.user, name).toEqual(user);
+  return { user, token, socket };
+}
+
+/** A new person of `kind` in `room`: a member, a moderator by claim, or one the owner appoints. */
+async function newcomer(room: string, owner: Person, kind: Actor, name: string): Promise<Person> {
+  if (kind === 'claimMod') {
+    const { user, token } = await scopedUser(name, { mod: [room] });
+    return enter(room, name, token, user);
+  }
+  const { user, token } = await newUser(name);
+  const person = await enter(room, name, token, user);
+  if (kind === 'appointedMod') {
+    owner.socket.send({ type: 'role', userId: user.id, role: 'moderator' });
+    expect(await person.socket.nextOf('moderation')).toMatchObject({ role: 'moderator' });
+  }
+  return person;
+}
+
+async function setStage({ actor, target }: Case): Promise<Stage> {
+  const { room, owner: ownerUser, socket } = await ownedRoom('Olga');
+  const owner = { ...ownerUser, socket };
+  const witness = await newcomer(room, owner, 'member', 'Wes');
+  const sender = actor === 'owner' ? owner : await newcomer(room, owner, actor, 'Sam');
+  const aimed =
+    target === 'self' || target === 'nobody'
+      ? sender
+      : target === 'owner'
+        ? owner
+        : await newcomer(room, owner, target, 'Tia');
+  aimed.socket.send({ type: 'message', text: `a message of ${aimed.user.name}`, clientId: 'm1' });
+  const message = await aimed.socket.nextOf('message');
+  const people = [owner, witness, sender, aimed];
+  for (const person of people) await drainPending(person.socket);
+  return { room, owner, witness, sender, target: aimed, message };
+}
+
+/** The distinct people on stage whose sockets are still open. */
+function openSockets({ owner, witness, sender, target }: Stage): Person[] {
+  const people = [...new Set([owner, witness, sender, target])];
+  return people.filter((person) => person.socket.ws.readyState === WebSocket.OPEN);
+}
+
+/** What the case's frame must have before it: a mute or a ban by the owner, to be lifted. */
+async function prepare(kind: Kind, stage: Stage): Promise<void> {
+  const { owner, sender, target } = stage;
+  if (target === owner) return;
+  if (kind === 'unmute') {
+    owner.socket.send({ type: 'mute', userId: target.user.id, seconds: 600 });
+    await owner.socket.nextOf('moderation');
+  }
+  if (kind === 'unban' && target !== sender) {
+    owner.socket.send({ type: 'ban', userId: target.user.id, reason: 'before the case' });
+    await untilClosed(target.socket);
+  }
+  for (const person of openSockets(stage)) await drainPending(person.socket);
+}
+
+function frameFor(kind: Kind, { target, message }: Stage): Record<string, unknown> {
+  const userId = target.user.id;
+  switch (kind) {
+    case 'mute':
+      return { type: 'mute', userId, seconds: 60 };
+    case 'unmute':
+      return { type: 'mute', userId, seconds: 0 };
+    case 'ban':
+      return { type: 'ban', userId, seconds: 60, reason: 'spam' };
+    case 'purge':
+      return { type: 'ban', userId, purge: true };
+    case 'unban':
+      return { type: 'unban', userId };
+    case 'appoint':
+      return { type: 'role', userId, role: 'moderator' };
+    case 'demote':
+      return { type: 'role', userId, role: 'member' };
+    case 'delete':
+      return { type: 'delete', id: message.id };
+    case 'bans':
+      return { type: 'bans' };
+    case 'settings':
+      return { type: 'settings', slowModeSeconds: 30 };
+  }
+}
+
+/** What everyone in the room receives for an allowed frame (the ban's own frames aside). */
+function announcement(kind: Kind, { sender, target, message }: Stage): unknown[] {
+  const moderation = { type: 'moderation', target: target.user, by: sender.user };
+  switch (kind) {
+    case 'mute':
+      return [{ ...moderation, action: 'mute', until: expect.any(Number) }];
+    case 'unmute':
+      return [{ ...moderation, action: 'unmute' }];
+    case 'ban':
+      return [{ ...moderation, action: 'ban', until: expect.any(Number), reason: 'spam' }];
+    case 'purge':
+      return [
+        { ...moderation, action: 'ban' },
+        { type: 'purged', userId: target.user.id, seq: expect.any(Number) },
+      ];
+    case 'unban':
+      return [{ ...moderation, action: 'unban' }];
+    case 'appoint':
+      return [{ ...moderation, action: 'role', role: 'moderator' }];
+    case 'demote':
+      return [{ ...moderation, action: 'role', role: 'member' }];
+    case 'delete':
+      return [
+        {
+          type: 'update',
+          message: { ...message, text: '', deleted: true, seq: expect.any(Number) },
+        },
+      ];
+    case 'settings':
+      return [{ type: 'settings', slowModeSeconds: 30, readOnly: false, by: sender.user }];
+    case 'bans':
+      throw new Error('bans is answered, not announced');
+  }
+}
+
+/**
+ * Each open socket's frames up to a pong, the sender's first (its pong means the frame was
+ * handled); a target the frame bans is read up to its close instead.
+ */
+async function received(c: Case, stage: Stage): Promise<Map<Person, unknown[]>> {
+  const frames = new Map<Person, unknown[]>();
+  const banned = c.answer === 'announced' && (c.kind === 'ban' || c.kind === 'purge');
+  const people = openSockets(stage).sort((a) => (a === stage.sender ? -1 : 0));
+  for (const person of people) {
+    if (banned && person === stage.target) {
+      const { frames: before, code, reason } = await untilClosed(person.socket);
+      frames.set(person, [...before, { closed: code, reason }]);
+    } else {
+      frames.set(person, await drainPending(person.socket));
+    }
+  }
+  return frames;
+}
+
+/** What each open socket must receive for `answer`. */
+function expected(kind: Kind, answer: Answer, stage: Stage, person: Person): unknown[] {
+  const { sender, target, message } = stage;
+  if (answer === 'nothing') return [];
+  if (answer === 'answered') return person === sender ? [{ type: 'bans', bans: [] }] : [];
+  if (answer !== 'announced') {
+    if (person !== sender) return [];
+    const id = kind === 'delete' ? { id: message.id } : {};
+    return [{ type: 'error', code: 'forbidden', message: answer, ...id }];
+  }
+  const everyone = announcement(kind, stage);
+  if (kind !== 'ban' && kind !== 'purge') return everyone;
+  if (person === target) {
+    const banned = kind === 'ban' ? { until: expect.any(Number), reason: 'spam' } : {};
+    return [...everyone, { type: 'banned', ...banned }, { closed: 1008, reason: 'banned' }];
+  }
+  return [...everyone, { type: 'leave', user: target.user, ts: expect.any(Number) }];
+}
+
+/** A fresh connection's view of one person: their role, mute and the room's state, or their ban. */
+function summary(frame: ServerFrame): unknown {
+  if (frame.type !== 'welcome') return frame;
+  const { role, settings, mutedUntil, seq, messages } = frame;
+  return { role, settings, mutedUntil, seq, messages };
+}
+
+/** The state a refusal must not change: each person's fresh welcome (or ban) and the bans list. */
+async function snapshot(stage: Stage): Promise<unknown> {
+  const { room, owner, witness, sender, target } = stage;
+  const views: unknown[] = [];
+  for (const person of new Set([owner, witness, sender, target])) {
+    views.push(summary(await firstFrame(room, person.token)));
+  }
+  owner.socket.send({ type: 'bans' });
+  const { bans } = await owner.socket.nextOf('bans');
+  return { views, bans };
+}
+
+/** After an allowed frame, a fresh connection shows its effect. */
+async function expectEffect(kind: Kind, { room, target }: Stage): Promise<void> {
+  const frame = await firstFrame(room, target.token);
+  if (kind === 'ban' || kind === 'purge') {
+    expect(frame.type).toBe('banned');
+    return;
+  }
+  if (frame.type !== 'welcome') throw new Error(`expected a welcome, got ${JSON.stringify(frame)}`);
+  if (kind === 'mute') expect(frame.mutedUntil).toEqual(expect.any(Number));
+  if (kind === 'unmute') expect(frame.mutedUntil).toBeUndefined();
+  if (kind === 'appoint') expect(frame.role).toBe('moderator');
+  if (kind === 'demote') expect(frame.role).toBe('member');
+  if (kind === 'settings') expect(frame.settings).toEqual({ slowModeSeconds: 30, readOnly: false });
+  if (kind === 'delete') expect(frame.messages.at(-1)).toMatchObject({ deleted: true, text: '' });
+}
+
+describe('the permission table', () => {
+  it.each(CASES.map((c) => [title(c), c] as const))('%s', async (_, c) => {
+    const stage = await setStage(c);
+    await prepare(c.kind, stage);
+    const changes = c.answer === 'announced' || c.answer === 'answered';
+    const before = changes ? null : await snapshot(stage);
+
+    stage.sender.socket.send(frameFor(c.kind, stage));
+    const frames = await received(c, stage);
+    for (const [person, got] of frames) {
+      expect(got, `what ${person.user.name} received`).toEqual(
+        expected(c.kind, c.answer, stage, person),
+      );
+    }
+
+    if (c.answer === 'announced') await expectEffect(c.kind, stage);
+    if (before !== null) {
+      expect(await snapshot(stage)).toEqual(before);
+      // The target can still do what they could before: send, unless the owner muted them.
+      const { target } = stage;
+      if (target.socket.ws.readyState === WebSocket.OPEN && c.kind !== 'unmute') {
+        target.socket.send({ type: 'message', text: 'still here', clientId: 'after' });
+        expect(await target.socket.nextOf('message')).toMatchObject({ clientId: 'after' });
+      }
+    }
+    await closeAll(...openSockets(stage).map((person) => person.socket));
+  });
+});
