@@ -303,6 +303,40 @@ export async function annAndBob(prefix: string): Promise<{
   return { room, a, b, sa, sb };
 }
 
+/** Someone connected to a room: who they are, their token (to connect again) and their socket. */
+export interface Participant {
+  user: User;
+  token: string;
+  socket: TestSocket;
+}
+
+/**
+ * A fresh room with Mia, a moderator by her token's `mod` claim, and Ann and Bob, members: all
+ * welcomed, every join already read.
+ */
+export async function moderatedRoom(prefix: string): Promise<{
+  room: string;
+  mia: Participant;
+  ann: Participant;
+  bob: Participant;
+}> {
+  const room = uniqueRoom(prefix);
+  const people: Participant[] = [];
+  for (const { user, token } of [
+    await scopedUser('Mia', { mod: [room] }),
+    await newUser('Ann'),
+    await newUser('Bob'),
+  ]) {
+    const socket = await connect(room, token);
+    await expectNext(socket, 'welcome');
+    people.push({ user, token, socket });
+  }
+  for (const { socket } of people) await drainPending(socket);
+  const [mia, ann, bob] = people;
+  if (!mia || !ann || !bob) throw new Error('unreachable');
+  return { room, mia, ann, bob };
+}
+
 /** Runs `fn` inside the Durable Object of a fresh room, with its state: for unit tests of its parts. */
 export function inFreshRoom<R>(
   prefix: string,
