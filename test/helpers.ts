@@ -266,6 +266,22 @@ export async function untilClosed(
   }
 }
 
+let said = 0;
+
+/**
+ * Sends one message from `socket` and returns its stored copy from the sender's own
+ * acknowledgement (told apart from others' messages by its clientId); throws on an error frame.
+ */
+export async function say(socket: TestSocket, text: string): Promise<ChatMessage> {
+  const clientId = `say-${said++}`;
+  socket.send({ type: 'message', text, clientId });
+  for (;;) {
+    const frame = await socket.next();
+    if (frame.type === 'message' && frame.clientId === clientId) return frame;
+    if (frame.type === 'error') throw new Error(`refused: ${JSON.stringify(frame)}`);
+  }
+}
+
 /** Closes every socket, even when some are already closed. */
 export async function closeAll(...sockets: { close(): Promise<void> }[]): Promise<void> {
   await Promise.all(sockets.map((socket) => socket.close()));
