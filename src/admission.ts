@@ -60,7 +60,10 @@ export class Admission {
   readonly #moderation: Moderation;
   readonly #rateRefusals = new RefusalCounter();
   readonly #sizeRefusals = new RefusalCounter();
-  /** When each user's last message was admitted, for slow mode; looked up in SQLite if unknown. */
+  /**
+   * When each user's last message was admitted, while slow mode is on (a message admitted in this
+   * batch is not in SQLite yet); looked up in SQLite if unknown.
+   */
   readonly #lastMessageAt = new Map<string, number>();
 
   constructor(buckets: TokenBuckets, history: History, moderation: Moderation) {
@@ -133,7 +136,7 @@ export class Admission {
         ),
       );
     }
-    if (this.#moderation.settings.slowModeSeconds > 0) this.#lastMessageAt.set(user.id, now);
+    this.#noteMessage(user.id, clientId, now);
     return { kind: 'message', message: frame, reply: target ? replyTo(target) : undefined };
   }
 
@@ -142,6 +145,20 @@ export class Admission {
     if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
       return { kind: 'close', code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' };
     return refusal({ ...error, retryAfterMs });
+  }
+
+  /**
+   * Remembers when `userId`'s admitted message will be stored, for slow mode: not for a resend,
+   * which stores nothing. Outside slow mode nothing is kept (and what was kept is dropped, or it
+   * would hide a message stored meanwhile); SQLite answers once slow mode is back on.
+   */
+  #noteMessage(userId: string, clientId: string | undefined, now: number): void {
+    if (this.#moderation.settings.slowModeSeconds === 0) {
+      if (this.#lastMessageAt.size > 0) this.#lastMessageAt.delete(userId);
+      return;
+    }
+    if (clientId !== undefined && this.#history.hasClientId(userId, clientId)) return;
+    this.#lastMessageAt.set(userId, now);
   }
 
   #lastMessage(userId: string): number | null {
