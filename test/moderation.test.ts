@@ -400,3 +400,103 @@ describe('the permission table', () => {
     await closeAll(...openSockets(stage).map((person) => person.socket));
   });
 });
+
+describe('roles and moderation over time', () => {
+  it('keeps the owner, roles, mutes, bans and settings across evictDurableObject', async () => {
+    const { room, owner, socket } = await ownedRoom('Olga');
+    const claim = await scopedUser('Mia', { mod: [room] });
+    const appointed = await newUser('Max');
+    const muted = await newUser('Dan');
+    const banned = await newUser('Eve');
+    const mia = await connect(room, claim.token);
+    await expectNext(mia, 'welcome');
+    await mia.close();
+    socket.send({ type: 'role', userId: appointed.user.id, role: 'moderator' });
+    socket.send({ type: 'mute', userId: muted.user.id, seconds: 600 });
+    socket.send({ type: 'ban', userId: banned.user.id, seconds: 600, reason: 'spam' });
+    socket.send({ type: 'settings', slowModeSeconds: 10, readOnly: true });
+    const frames = [
+      await socket.nextOf('moderation'),
+      await socket.nextOf('moderation'),
+      await socket.nextOf('moderation'),
+    ];
+    const [, mute, ban] = frames;
+    await socket.nextOf('settings');
+
+    await evictDurableObject(roomStub(room));
+    const settings = { slowModeSeconds: 10, readOnly: true };
+    expect(await firstFrame(room, owner.token)).toMatchObject({ role: 'owner', settings });
+    expect(await firstFrame(room, appointed.token)).toMatchObject({ role: 'moderator' });
+    expect(await firstFrame(room, claim.token)).toMatchObject({ role: 'moderator' });
+    expect(await firstFrame(room, muted.token)).toMatchObject({
+      role: 'member',
+      mutedUntil: mute?.until,
+    });
+    expect(await firstFrame(room, banned.token)).toEqual({
+      type: 'banned',
+      until: ban?.until,
+      reason: 'spam',
+    });
+    // The owner's socket from before the eviction still works, and still owns the room.
+    socket.send({ type: 'bans' });
+    expect(await socket.nextOf('bans')).toEqual({
+      type: 'bans',
+      bans: [{ userId: banned.user.id, until: ban?.until, by: owner.user, reason: 'spam' }],
+    });
+    socket.send({ type: 'role', userId: muted.user.id, role: 'moderator' });
+    expect(await socket.nextOf('moderation')).toMatchObject({ action: 'role', role: 'moderator' });
+    await closeAll(socket);
+  });
+
+  it('protects a moderator by claim while offline, and takes the role from their latest token', async () => {
+    const { room, socket } = await ownedRoom();
+    const id = crypto.randomUUID();
+    const withClaim = await scopedUser('Mia', { mod: [room] }, id);
+    const withoutClaim = await scopedUser('Mia', {}, id);
+    const appointed = await newUser('Max');
+    socket.send({ type: 'role', userId: appointed.user.id, role: 'moderator' });
+    await socket.nextOf('moderation');
+    const mia = await connect(room, withClaim.token);
+    await expectNext(mia, 'welcome');
+    await mia.close();
+    const max = await connect(room, appointed.token);
+    await expectNext(max, 'welcome');
+    await evictDurableObject(roomStub(room));
+
+    max.send({ type: 'mute', userId: id, seconds: 60 });
+    expect(await max.nextOf('error')).toEqual({ type: 'error', code: 'forbidden', message: PEERS });
+    // The owner can't demote a role that comes from a token...
+    socket.send({ type: 'role', userId: id, role: 'member' });
+    expect(await socket.nextOf('error')).toMatchObject({ message: FROM_TOKEN });
+    // ...but Mia's next token without the claim makes her a member, whom moderators may mute.
+    expect(await firstFrame(room, withoutClaim.token)).toMatchObject({ role: 'member' });
+    await drainPending(max);
+    max.send({ type: 'mute', userId: id, seconds: 60 });
+    expect(await max.nextOf('moderation')).toMatchObject({
+      action: 'mute',
+      target: { id, name: 'Mia' },
+    });
+    await closeAll(socket, max);
+  });
+
+  it('tells the appointed moderator’s own sockets their new role, and welcomes them with it', async () => {
+    const { room, socket } = await ownedRoom();
+    const max = await newUser('Max');
+    const tab = await connect(room, max.token);
+    expect(await expectNext(tab, 'welcome')).toMatchObject({ role: 'member' });
+    await drainPending(socket);
+    socket.send({ type: 'role', userId: max.user.id, role: 'moderator' });
+    expect(await tab.next()).toEqual({
+      type: 'moderation',
+      action: 'role',
+      target: max.user,
+      by: expect.objectContaining({ name: 'Olga' }),
+      role: 'moderator',
+    });
+    // Effective at once: the next frame of that socket is a moderator's.
+    tab.send({ type: 'settings', readOnly: true });
+    expect(await socket.nextOf('settings')).toMatchObject({ readOnly: true, by: max.user });
+    expect(await firstFrame(room, max.token)).toMatchObject({ role: 'moderator' });
+    await closeAll(socket, tab);
+  });
+});
