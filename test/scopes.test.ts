@@ -163,3 +163,98 @@ describe('the socket route with scopes', () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe('scopes at the edges', () => {
+  /** A guest token as POST /api/token issues it, from its own documentation-range address. */
+  async function guest(body: Record<string, unknown>, bearer?: string) {
+    const res = await exports.default.fetch(
+      new Request(`${ORIGIN}/api/token`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: {
+          'Content-Type': 'application/json',
+          'CF-Connecting-IP': `2001:db8::${crypto.randomUUID().slice(0, 4)}`,
+          ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}),
+        },
+      }),
+    );
+    const issued = v.object({
+      token: v.string(),
+      refreshToken: v.string(),
+      user: v.object({ id: v.string(), name: v.string() }),
+    });
+    return v.parse(issued, await res.json());
+  }
+
+  /** The claims of a JWT, read without verifying it. */
+  function claimsOf(token: string): Record<string, unknown> {
+    const payload = token.split('.')[1] ?? '';
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    return v.parse(v.record(v.string(), v.unknown()), JSON.parse(json));
+  }
+
+  it('compares patterns and room names lower-cased, the prefix itself included', async () => {
+    const room = uniqueRoom('sc-case');
+    const token = await tokenWith({ rooms: [room.toUpperCase(), 'Support-*'] });
+    for (const name of [room.toUpperCase(), 'support-', 'SUPPORT-desk']) {
+      const socket = await acceptSocket(await fetchWorker(upgradeRequest(name, { token })));
+      expect(await expectNext(socket, 'welcome')).toMatchObject({ room: name.toLowerCase() });
+      await closeAll(socket);
+    }
+    const refused = await fetchWorker(upgradeRequest('support', { token }));
+    expect(refused.status).toBe(403);
+  });
+
+  it('accepts a claim of exactly 50 patterns', async () => {
+    const room = uniqueRoom('sc-fifty');
+    const rooms = [...Array.from({ length: 49 }, (_, i) => `other-${i}`), room];
+    const socket = await acceptSocket(
+      await fetchWorker(upgradeRequest(room, { token: await tokenWith({ rooms }) })),
+    );
+    await expectNext(socket, 'welcome');
+    await closeAll(socket);
+  });
+
+  it('lets a `mod` match in beyond a `rooms` claim that does not list the room', async () => {
+    const room = uniqueRoom('sc-both');
+    const token = await tokenWith({ rooms: ['lobby'], mod: [room] });
+    const socket = await acceptSocket(
+      await fetchWorker(upgradeRequest(room, { token }), { PRIVATE_ROOMS: '*' }),
+    );
+    expect(await expectNext(socket, 'welcome')).toMatchObject({ role: 'moderator' });
+    await closeAll(socket);
+  });
+
+  it('never issues a guest a scoped token, whatever the request body asks for', async () => {
+    const { token, refreshToken } = await guest({ name: 'Gus', rooms: ['*'], mod: ['*'] });
+    for (const issued of [token, refreshToken]) {
+      expect(claimsOf(issued)).not.toHaveProperty('rooms');
+      expect(claimsOf(issued)).not.toHaveProperty('mod');
+    }
+    const refused = await fetchWorker(upgradeRequest('staff', { token }), {
+      PRIVATE_ROOMS: 'staff',
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it.each([
+    ['an access token with a `mod` claim', { mod: ['*'] }],
+    ['a refresh token with a `rooms` claim', { use: 'refresh', rooms: ['staff'] }],
+    ['a refresh token with a `mod` claim', { use: 'refresh', mod: ['*'] }],
+  ])('never refreshes %s: the caller gets a new identity', async (_, claims) => {
+    const scoped = await scopedUser('Gus', claims);
+    const { user, token } = await guest({ name: 'Gus' }, scoped.token);
+    expect(user.id).not.toBe(scoped.user.id);
+    expect(claimsOf(token)).not.toHaveProperty('mod');
+    expect(claimsOf(token)).not.toHaveProperty('rooms');
+  });
+
+  it('never opens a room with a refresh token, scoped or not', async () => {
+    const room = uniqueRoom('sc-refresh');
+    const { token } = await scopedUser('Gus', { use: 'refresh', rooms: [room] });
+    const before = await roomCount();
+    const res = await fetchWorker(upgradeRequest(room, { token }));
+    expect(res.status).toBe(401);
+    expect(await roomCount()).toBe(before);
+  });
+});
