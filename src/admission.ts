@@ -99,7 +99,9 @@ export class Admission {
       case 'edit':
       case 'react': {
         const muted = this.#moderation.refuseChange(user, now);
-        return muted
+        // not_found comes before forbidden: a change to a message that is gone is left to the
+        // change's own rules, which answer not_found.
+        return muted && this.#isLive(frame.id)
           ? refusal(withRetry(changeError(muted.code, muted.reason, frame.id), muted))
           : { kind: 'other', frame };
       }
@@ -121,12 +123,7 @@ export class Admission {
     if ((held || gone) && clientId !== undefined && this.#history.hasClientId(user.id, clientId)) {
       return { kind: 'message', message: frame, reply: undefined };
     }
-    if (held) {
-      const error = withRetry(errorFrame(held.code, held.reason, clientId), held);
-      return held.code === 'rate_limited'
-        ? this.#rateLimited(ws, now, error, held.retryAfterMs ?? 0)
-        : refusal(error);
-    }
+    // not_found comes before forbidden (and before slow mode, which waiting would not cure).
     if (gone) {
       return refusal(
         errorFrame(
@@ -135,6 +132,12 @@ export class Admission {
           clientId,
         ),
       );
+    }
+    if (held) {
+      const error = withRetry(errorFrame(held.code, held.reason, clientId), held);
+      return held.code === 'rate_limited'
+        ? this.#rateLimited(ws, now, error, held.retryAfterMs ?? 0)
+        : refusal(error);
     }
     this.#noteMessage(user.id, clientId, now);
     return { kind: 'message', message: frame, reply: target ? replyTo(target) : undefined };
@@ -159,6 +162,12 @@ export class Admission {
     }
     if (clientId !== undefined && this.#history.hasClientId(userId, clientId)) return;
     this.#lastMessageAt.set(userId, now);
+  }
+
+  /** Whether message `id` is retained and not deleted. */
+  #isLive(id: number): boolean {
+    const found = this.#history.find(id);
+    return found !== null && !found.deleted;
   }
 
   #lastMessage(userId: string): number | null {

@@ -160,6 +160,30 @@ describe('a muted user', () => {
   });
 });
 
+describe('a muted user aiming at a message that is gone', () => {
+  it('gets not_found before forbidden for an edit, a reaction and a reply', async () => {
+    const { mia, ann, bob } = await moderatedRoom('mute-gone');
+    const gone = await say(bob.socket, 'soon gone');
+    bob.socket.send({ type: 'delete', id: gone.id });
+    await bob.socket.nextOf('update');
+    await drainPending(mia.socket);
+    await mute(mia, bob, 60);
+    await drainPending(ann.socket);
+
+    const notFound = { type: 'error', code: 'not_found' };
+    for (const id of [gone.id, gone.id + 1000]) {
+      bob.socket.send({ type: 'edit', id, text: 'changed' });
+      expect(await bob.socket.next()).toMatchObject({ ...notFound, id });
+      bob.socket.send({ type: 'react', id, emoji: '👍', on: true });
+      expect(await bob.socket.next()).toMatchObject({ ...notFound, id });
+      bob.socket.send({ type: 'message', text: 'a reply', replyTo: id, clientId: `r-${id}` });
+      expect(await bob.socket.next()).toMatchObject({ ...notFound, clientId: `r-${id}` });
+    }
+    expect(await drainPending(ann.socket)).toEqual([]);
+    await closeAll(mia.socket, ann.socket, bob.socket);
+  });
+});
+
 describe('a muted moderator', () => {
   it('may not send messages but still moderates: moderation frames are not limited by a mute', async () => {
     const { room, socket } = await ownedRoom();
