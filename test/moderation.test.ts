@@ -500,3 +500,65 @@ describe('roles and moderation over time', () => {
     await closeAll(socket, tab);
   });
 });
+
+describe('malformed moderation frames', () => {
+  const bob = 'bob-id';
+  it.each([
+    ['mute without seconds', { type: 'mute', userId: bob }, 'bad_frame'],
+    ['mute for -1 seconds', { type: 'mute', userId: bob, seconds: -1 }, 'bad_frame'],
+    ['mute for over a week', { type: 'mute', userId: bob, seconds: 604_801 }, 'bad_frame'],
+    ['mute for 1.5 seconds', { type: 'mute', userId: bob, seconds: 1.5 }, 'bad_frame'],
+    ['mute with seconds as a string', { type: 'mute', userId: bob, seconds: '60' }, 'bad_frame'],
+    ['mute without userId', { type: 'mute', seconds: 60 }, 'bad_frame'],
+    ['mute of an empty userId', { type: 'mute', userId: '', seconds: 60 }, 'bad_frame'],
+    [
+      'mute of a 129-character userId',
+      { type: 'mute', userId: 'u'.repeat(129), seconds: 60 },
+      'bad_frame',
+    ],
+    ['ban for 0 seconds', { type: 'ban', userId: bob, seconds: 0 }, 'bad_frame'],
+    ['ban for over a year', { type: 'ban', userId: bob, seconds: 31_536_001 }, 'bad_frame'],
+    ['ban with purge as a string', { type: 'ban', userId: bob, purge: 'yes' }, 'bad_frame'],
+    [
+      'ban with a 201-character reason',
+      { type: 'ban', userId: bob, reason: 'r'.repeat(201) },
+      'bad_frame',
+    ],
+    [
+      'ban with a control character in the reason',
+      { type: 'ban', userId: bob, reason: 'a\u0007b' },
+      'bad_frame',
+    ],
+    ['ban with a blank reason', { type: 'ban', userId: bob, reason: '   ' }, 'empty'],
+    [
+      'ban with a lone surrogate in the reason',
+      { type: 'ban', userId: bob, reason: '\ud800' },
+      'bad_frame',
+    ],
+    ['unban without userId', { type: 'unban' }, 'bad_frame'],
+    ['role owner', { type: 'role', userId: bob, role: 'owner' }, 'bad_frame'],
+    ['role without role', { type: 'role', userId: bob }, 'bad_frame'],
+  ])(
+    'refuses %s from a moderator with its error code, changing nothing',
+    async (_, frame, code) => {
+      const { room, socket } = await ownedRoom();
+      socket.send(frame);
+      const refusal = await socket.next();
+      expect(refusal).toMatchObject({ type: 'error', code, message: expect.any(String) });
+      // Never echoes what was sent.
+      const { message } = refusal as { message: string };
+      expect(message).not.toContain('rrrr');
+      expect(message).not.toContain('uuuu');
+      socket.send({ type: 'bans' });
+      expect(await socket.nextOf('bans')).toEqual({ type: 'bans', bans: [] });
+      expect(await firstFrame(room, (await newUser('Bob', bob)).token)).toMatchObject({
+        type: 'welcome',
+        role: 'member',
+      });
+      expect(await firstFrame(room, (await newUser('Bob', bob)).token)).not.toHaveProperty(
+        'mutedUntil',
+      );
+      await closeAll(socket);
+    },
+  );
+});
