@@ -224,6 +224,8 @@ describe('read-only', () => {
     // Only `message` is held: a member still reacts to and edits what they said before.
     bob.send({ type: 'react', id: own.id, emoji: '👍', on: true });
     expect(await bob.nextOf('update')).toMatchObject({ message: { id: own.id } });
+    bob.send({ type: 'edit', id: own.id, text: 'said before, edited' });
+    expect(await bob.nextOf('update')).toMatchObject({ message: { text: 'said before, edited' } });
     expect(await say(mia, 'announcement')).toMatchObject({ user: claim.user });
     expect(await say(ownerSocket, 'from the owner')).toMatchObject({ text: 'from the owner' });
 

@@ -258,3 +258,33 @@ describe('scopes at the edges', () => {
     expect(await roomCount()).toBe(before);
   });
 });
+
+describe('the README’s scoped tokens', () => {
+  it('open exactly the rooms a user belongs to, and moderate the ones in `mod`', async () => {
+    const team = uniqueRoom('acme');
+    const vars = { PRIVATE_ROOMS: `${team}-*,staff` };
+    const support = `${team}-support`;
+    // The claims of the Node and Python examples.
+    const { token } = await scopedUser('Dan', { rooms: [support, `${team}-team`], mod: [support] });
+    const enter = async (room: string, tokenFor = token) => {
+      const res = await fetchWorker(upgradeRequest(room, { token: tokenFor }), vars);
+      if (res.status !== 101) return res.status;
+      const socket = await acceptSocket(res);
+      const { role } = await expectNext(socket, 'welcome');
+      await closeAll(socket);
+      return role;
+    };
+    expect(await enter(support)).toBe('moderator');
+    expect(await enter(`${team}-team`)).toBe('member');
+    expect(await enter(`${team}-billing`)).toBe(403);
+    expect(await enter(uniqueRoom('lobby'))).toBe(403);
+    // A prefix covers every room of the team; it still doesn't open other private rooms.
+    const everyRoom = await tokenWith({ rooms: [`${team}-*`] });
+    expect(await enter(`${team}-billing`, everyRoom)).toBe('member');
+    expect(await enter('staff', everyRoom)).toBe(403);
+    // An absent claim means no limit; `null` is malformed.
+    expect(await enter(uniqueRoom('lobby'), await tokenWith({}))).toBe('member');
+    expect(await enter(uniqueRoom('lobby'), await tokenWith({ rooms: null }))).toBe(401);
+    expect(await enter(uniqueRoom('lobby'), await tokenWith({ mod: null }))).toBe(401);
+  });
+});
