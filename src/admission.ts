@@ -152,8 +152,9 @@ export class Admission {
 
   /**
    * Remembers when `userId`'s admitted message will be stored, for slow mode: not for a resend,
-   * which stores nothing. Outside slow mode nothing is kept (and what was kept is dropped, or it
-   * would hide a message stored meanwhile); SQLite answers once slow mode is back on.
+   * which stores nothing (telling one costs a lookup, in slow mode only). Outside slow mode nothing
+   * is kept (and what was kept is dropped, or it would hide a message stored meanwhile); SQLite
+   * answers once slow mode is back on.
    */
   #noteMessage(userId: string, clientId: string | undefined, now: number): void {
     if (this.#moderation.settings.slowModeSeconds === 0) {
