@@ -306,7 +306,8 @@ function announcement(kind: Kind, { sender, target, message }: Stage): unknown[]
 async function received(c: Case, stage: Stage): Promise<Map<Person, unknown[]>> {
   const frames = new Map<Person, unknown[]>();
   const banned = c.answer === 'announced' && (c.kind === 'ban' || c.kind === 'purge');
-  const people = openSockets(stage).sort((a) => (a === stage.sender ? -1 : 0));
+  const open = openSockets(stage);
+  const people = [stage.sender, ...open.filter((person) => person !== stage.sender)];
   for (const person of people) {
     if (banned && person === stage.target) {
       const { frames: before, code, reason } = await untilClosed(person.socket);

@@ -3,16 +3,15 @@
 // works, their welcome says until when, a resend of a stored message still gets its stored copy,
 // and the mute ends by itself with no frame and no timer.
 import { describe, expect, it } from 'vitest';
-import type { ChatMessage } from '../src/protocol.ts';
 import {
   closeAll,
+  connect,
   drainPending,
+  expectNext,
   firstFrame,
   moderatedRoom,
   newUser,
   ownedRoom,
-  connect,
-  expectNext,
   say,
   type Participant,
 } from './helpers.ts';
