@@ -4,6 +4,7 @@
 import { MAX_REACTIONS_PER_MESSAGE, REACTION_USERS_LISTED } from '../public/chat/rules.js';
 import type { History } from './history.ts';
 import type { StoredMessage } from './message-rows.ts';
+import type { Search } from './search.ts';
 import type { ChatMessage, Reaction, User } from './protocol.ts';
 
 /** What a change came to: the message's new state, nothing to announce, or the refusal. */
@@ -21,10 +22,12 @@ const UNCHANGED: ChangeOutcome = { kind: 'unchanged' };
 
 export class Changes {
   readonly #history: History;
+  readonly #search: Search;
   readonly #sql: SqlStorage;
 
-  constructor(history: History, sql: SqlStorage) {
+  constructor(history: History, search: Search, sql: SqlStorage) {
     this.#history = history;
+    this.#search = search;
     this.#sql = sql;
   }
 
@@ -34,15 +37,16 @@ export class Changes {
     if (!found) return NOT_FOUND;
     if (found.user.id !== user.id) return forbidden('only its author can edit a message');
     if (found.text === text) return UNCHANGED;
-    return this.#apply(id, (seq) =>
+    return this.#apply(id, (seq) => {
       this.#sql.exec(
         'UPDATE messages SET text = ?, edited_at = ?, seq = ? WHERE id = ?',
         text,
         now,
         seq,
         id,
-      ),
-    );
+      );
+      this.#search.changed(id, found.text, text);
+    });
   }
 
   /**
@@ -55,7 +59,7 @@ export class Changes {
     if (found.user.id !== user.id && !moderates) {
       return forbidden('only its author or a moderator can delete a message');
     }
-    return this.#apply(id, (seq) => this.#tombstone(id, seq));
+    return this.#apply(id, (seq) => this.#tombstone(id, found.text, seq));
   }
 
   /** Adds (`on`) or removes `user`'s reaction `emoji` on message `id`; idempotent. */
@@ -112,17 +116,16 @@ export class Changes {
    * the last `seq` this took, or null when they had none.
    */
   purge(userId: string): number | null {
-    const ids = this.#sql
-      .exec<{ id: number }>(
-        'SELECT id FROM messages WHERE user_id = ? AND id > ? AND deleted IS NULL ORDER BY id',
+    const rows = this.#sql
+      .exec<{ id: number; text: string }>(
+        'SELECT id, text FROM messages WHERE user_id = ? AND id > ? AND deleted IS NULL ORDER BY id',
         userId,
         this.#history.floor,
       )
-      .toArray()
-      .map((row) => row.id);
-    if (ids.length === 0) return null;
-    return this.#history.changeMany(ids.length, (first) =>
-      ids.forEach((id, i) => this.#tombstone(id, first + i)),
+      .toArray();
+    if (rows.length === 0) return null;
+    return this.#history.changeMany(rows.length, (first) =>
+      rows.forEach(({ id, text }, i) => this.#tombstone(id, text, first + i)),
     );
   }
 
@@ -139,7 +142,8 @@ export class Changes {
     return { kind: 'changed', message };
   }
 
-  #tombstone(id: number, seq: number): void {
+  #tombstone(id: number, text: string, seq: number): void {
+    this.#search.changed(id, text, null);
     this.#sql.exec('DELETE FROM reactions WHERE message_id = ?', id);
     this.#sql.exec(
       `UPDATE messages SET text = '', reply_to = NULL, edited_at = NULL, reactions = NULL,

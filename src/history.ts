@@ -13,6 +13,7 @@ import {
 } from './message-rows.ts';
 import type { ChatMessage, Reply, User } from './protocol.ts';
 import { migrate, readState, writeState } from './schema.ts';
+import type { Search } from './search.ts';
 
 /** A message as a client sent it, checked and timed by the room, not yet stored. */
 export interface Draft {
@@ -53,6 +54,7 @@ export class History {
   readonly #storage: DurableObjectStorage;
   readonly #sql: SqlStorage;
   readonly #limit: number;
+  readonly #search: Search;
   /** The room's latest change. */
   #seq: number;
   /** Retained rows (deleted ones included), once counted; null until needed after a wake. */
@@ -61,11 +63,12 @@ export class History {
   #floorCache: number | null = null;
 
   /** Cheap enough for every wake: the schema check and two indexed reads. */
-  constructor(storage: DurableObjectStorage, limit: number) {
+  constructor(storage: DurableObjectStorage, limit: number, search: Search) {
     migrate(storage);
     this.#storage = storage;
     this.#sql = storage.sql;
     this.#limit = limit;
+    this.#search = search;
     const latest = this.#sql
       .exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM messages')
       .one().seq;
@@ -76,6 +79,13 @@ export class History {
   /** The room's latest change (0 before the first message). */
   get seq(): number {
     return this.#seq;
+  }
+
+  /** The newest message's id (0 before the first message). */
+  get lastId(): number {
+    return (
+      this.#sql.exec<{ id: number | null }>('SELECT MAX(id) AS id FROM messages').one().id ?? 0
+    );
   }
 
   /**
@@ -128,8 +138,10 @@ export class History {
         added = 0;
         const existing = this.#byClientId(draft.user.id, draft.clientId);
         if (existing.id <= this.floor) {
-          // The earlier copy is past retention, so this send is new again.
-          this.#deleteRows('id = ?', existing.id);
+          // The earlier copy is past retention, so this send is new again. Its row goes now, and
+          // its latest change counts as pruned, as it would have in the next batch of deletes.
+          this.#notePruned(existing.seq);
+          this.#deleteRows('=', existing.id);
           this.#count! -= 1;
         } else {
           appended.push({ draft, message: existing, duplicate: true });
@@ -154,15 +166,28 @@ export class History {
     const prunedSeq = this.#sql
       .exec<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM messages WHERE id <= ?', floor)
       .one().seq;
-    const previous = readState(this.#sql, 'pruned_seq') ?? 0;
-    if (prunedSeq !== null && prunedSeq > previous) writeState(this.#sql, 'pruned_seq', prunedSeq);
-    this.#deleteRows('id <= ?', floor);
+    if (prunedSeq !== null) this.#notePruned(prunedSeq);
+    this.#deleteRows('<=', floor);
     this.#count = this.#limit;
   }
 
-  #deleteRows(where: string, id: number): void {
-    this.#sql.exec(`DELETE FROM reactions WHERE message_${where}`, id);
-    this.#sql.exec(`DELETE FROM messages WHERE ${where}`, id);
+  /** Remembers that a change up to `seq` left storage with a pruned message (for `pruned`). */
+  #notePruned(seq: number): void {
+    if (seq > (readState(this.#sql, 'pruned_seq') ?? 0)) writeState(this.#sql, 'pruned_seq', seq);
+  }
+
+  /** Deletes messages (`id = ?` or `id <= ?`) with their reactions and search entries. */
+  #deleteRows(op: '=' | '<=', id: number): void {
+    this.#search.forget(
+      this.#sql
+        .exec<{ id: number; text: string }>(
+          `SELECT id, text FROM messages WHERE id ${op} ? AND deleted IS NULL`,
+          id,
+        )
+        .toArray(),
+    );
+    this.#sql.exec(`DELETE FROM reactions WHERE message_id ${op} ?`, id);
+    this.#sql.exec(`DELETE FROM messages WHERE id ${op} ?`, id);
   }
 
   /**
@@ -206,11 +231,27 @@ export class History {
     return row ? toMessage(row) : null;
   }
 
-  /** Whether `userId` already sent a message with `clientId` that is still stored. */
+  /** When `userId`'s newest retained message was sent (ms), or null (slow mode, after a wake). */
+  lastMessageAt(userId: string): number | null {
+    return this.#sql
+      .exec<{ ts: number | null }>(
+        'SELECT MAX(ts) AS ts FROM messages WHERE user_id = ? AND id > ?',
+        userId,
+        this.floor,
+      )
+      .one().ts;
+  }
+
+  /** Whether `userId` already sent a message with `clientId` that is still retained. */
   hasClientId(userId: string, clientId: string): boolean {
     return (
       this.#sql
-        .exec('SELECT 1 FROM messages WHERE user_id = ? AND client_id = ?', userId, clientId)
+        .exec(
+          'SELECT 1 FROM messages WHERE user_id = ? AND client_id = ? AND id > ?',
+          userId,
+          clientId,
+          this.floor,
+        )
         .toArray().length > 0
     );
   }

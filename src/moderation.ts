@@ -1,8 +1,9 @@
-// Who may do what in a room (docs/protocol.md, "Roles and moderation"): the owner, moderators
-// (by their latest token's `mod` claim, or appointed by the owner), mutes, bans and the room's
-// settings, kept in SQLite so they survive eviction. Expiry is checked when it matters (a connect,
-// a frame): no timer keeps the room awake. The rules are here; the room announces what they decide.
-import type { Ban, Role, RoomSettings, User } from './protocol.ts';
+// Who may do what in a room (docs/protocol.md, "Roles and moderation"): the owner, moderators,
+// mutes, bans and the room's settings, kept in SQLite so they survive eviction (people.ts, and
+// room_state for the owner and the settings). Expiry is checked when it matters (a connect, a
+// frame): no timer keeps the room awake. The rules are here; the room carries out what they decide.
+import { People, type Person } from './people.ts';
+import type { Ban, ClientFrame, Role, RoomSettings, ServerFrame, User } from './protocol.ts';
 import { readState, readText, writeState } from './schema.ts';
 
 /** A refusal of a frame: its error code and why; `retryAfterMs` when waiting would help. */
@@ -12,39 +13,25 @@ export interface Refusal {
   retryAfterMs?: number;
 }
 
-/** Whom a moderation frame is aimed at; `name` when the room knows it (from their sockets). */
-export interface Target {
-  id: string;
-  name?: string;
-}
+export type ModerationFrame = Extract<
+  ClientFrame,
+  { type: 'mute' | 'ban' | 'unban' | 'bans' | 'settings' | 'role' }
+>;
+type BannedFrame = Extract<ServerFrame, { type: 'banned' }>;
 
-/** What a moderation frame came to; a change names its target as the room knows them. */
-export type ModerationOutcome =
+/** What a moderation frame comes to, for the room to carry out. */
+export type ModerationEffect =
   | { kind: 'refused'; refusal: Refusal }
+  /** It would change nothing: nothing is announced. */
   | { kind: 'unchanged' }
-  | { kind: 'changed'; target: Target };
-
-interface Person {
-  userId: string;
-  name: string;
-  claimMod: boolean;
-  appointed: boolean;
-  mutedUntil: number | null;
-  ban: { until: number | null; reason: string | null; by: User } | null;
-}
-
-type PersonRow = {
-  user_id: string;
-  name: string;
-  claim_mod: number;
-  appointed: number;
-  muted_until: number | null;
-  banned: number;
-  ban_until: number | null;
-  ban_reason: string | null;
-  ban_by_id: string | null;
-  ban_by_name: string | null;
-};
+  /** An answer for the sender only (`bans`). */
+  | { kind: 'answer'; frame: ServerFrame }
+  /** Announced to everyone; a ban also closes the target's sockets (and may purge). */
+  | {
+      kind: 'announce';
+      frame: ServerFrame;
+      ban?: { userId: string; banned: BannedFrame; purge: boolean };
+    };
 
 const ONLY_MODERATORS: Refusal = { code: 'forbidden', reason: 'only moderators can do that' };
 const NOT_ON_SELF: Refusal = { code: 'forbidden', reason: 'you can’t do that to yourself' };
@@ -55,13 +42,13 @@ const NOT_ON_PEERS: Refusal = {
 
 export class Moderation {
   readonly #sql: SqlStorage;
-  /** Everyone with a row, loaded on first use after a wake (the table stays small). */
-  #people: Map<string, Person> | null = null;
+  readonly #people: People;
   #owner: string | null | undefined;
   #settings: RoomSettings | undefined;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
+    this.#people = new People(sql);
   }
 
   /** The owner's user id (created rooms only), or null. */
@@ -86,34 +73,34 @@ export class Moderation {
     return this.#settings;
   }
 
-  /** Remembers a connecting user's name and whether their token makes them a moderator. */
+  /**
+   * Remembers a connecting user's name and whether their token makes them a moderator here (so a
+   * moderator by claim stays protected while offline). Writes only when something changed.
+   */
   arrive(user: User, claimMod: boolean): void {
-    const person = this.#person(user.id);
+    const person = this.#people.get(user.id);
     if (!person) {
-      if (claimMod) this.#save({ ...blank(user), claimMod });
+      if (claimMod)
+        this.#people.save({ ...this.#people.getOrBlank(user.id), name: user.name, claimMod });
       return;
     }
     if (person.claimMod !== claimMod || person.name !== user.name) {
-      this.#save({ ...person, claimMod, name: user.name });
+      this.#people.save({ ...person, claimMod, name: user.name });
     }
   }
 
   roleOf(userId: string): Role {
     if (userId === this.owner) return 'owner';
-    const person = this.#person(userId);
+    const person = this.#people.get(userId);
     return person && (person.claimMod || person.appointed) ? 'moderator' : 'member';
   }
 
-  /** The name the room remembers for `userId`, if any. */
-  nameOf(userId: string): string | undefined {
-    return this.#person(userId)?.name || undefined;
-  }
-
-  /** The ban `userId` is under at `now`, or null. */
-  banOf(userId: string, now: number): { until?: number; reason?: string } | null {
-    const ban = this.#person(userId)?.ban;
+  /** The ban `userId` is under at `now`, as the `banned` frame tells it, or null. */
+  banOf(userId: string, now: number): BannedFrame | null {
+    const ban = this.#people.get(userId)?.ban;
     if (!ban || (ban.until !== null && ban.until <= now)) return null;
     return {
+      type: 'banned',
       ...(ban.until !== null && { until: ban.until }),
       ...(ban.reason !== null && { reason: ban.reason }),
     };
@@ -121,13 +108,13 @@ export class Moderation {
 
   /** When `userId`'s mute ends, while they are muted at `now`. */
   mutedUntil(userId: string, now: number): number | undefined {
-    const until = this.#person(userId)?.mutedUntil;
+    const until = this.#people.get(userId)?.mutedUntil;
     return until != null && until > now ? until : undefined;
   }
 
   /**
-   * Why `user` may not send a `message` now (muted, read-only room, slow mode since their last
-   * message at `lastMessageAt`), or null. Moderators and the owner are never held by these.
+   * Why `user` may not send a `message` now (muted, a read-only room, slow mode since their last
+   * message at `lastMessageAt()`), or null. Moderators and the owner are held only by a mute.
    */
   refuseMessage(user: User, now: number, lastMessageAt: () => number | null): Refusal | null {
     const muted = this.refuseChange(user, now);
@@ -153,172 +140,130 @@ export class Moderation {
     return { code: 'forbidden', reason: 'you are muted in this room', retryAfterMs: until - now };
   }
 
-  /** `mute` by `by`: `seconds` 0 lifts it. */
-  mute(by: User, target: Target, seconds: number, now: number): ModerationOutcome {
-    const refusal = this.#mayAct(by, target.id);
-    if (refusal) return { kind: 'refused', refusal };
-    const person = this.#personFor(target);
-    const muted = person.mutedUntil !== null && person.mutedUntil > now;
-    if (seconds === 0 && !muted) return { kind: 'unchanged' };
-    this.#save({ ...person, mutedUntil: seconds === 0 ? null : now + seconds * 1000 });
-    return { kind: 'changed', target: this.#target(target) };
-  }
-
-  /** `ban` by `by`: until `seconds` from now, or for good without them. */
-  ban(
+  /** Decides a moderation frame from `by`; `nameOf` gives a connected user's current name. */
+  handle(
     by: User,
-    target: Target,
-    seconds: number | undefined,
-    reason: string | undefined,
+    frame: ModerationFrame,
     now: number,
-  ): ModerationOutcome {
-    const refusal = this.#mayAct(by, target.id);
-    if (refusal) return { kind: 'refused', refusal };
-    const until = seconds === undefined ? null : now + seconds * 1000;
-    this.#save({ ...this.#personFor(target), ban: { until, reason: reason ?? null, by } });
-    return { kind: 'changed', target: this.#target(target) };
+    nameOf: (userId: string) => string | undefined,
+  ): ModerationEffect {
+    if (frame.type === 'bans') return this.#bans(by, now);
+    if (frame.type === 'settings') return this.#changeSettings(by, frame);
+    if (this.roleOf(by.id) === 'member' && frame.type !== 'role') return refused(ONLY_MODERATORS);
+    const person = this.#people.getOrBlank(frame.userId);
+    const name = nameOf(frame.userId) ?? (person.name || undefined);
+    const target = name ? { id: frame.userId, name } : { id: frame.userId };
+    const known = name ? { ...person, name } : person;
+    switch (frame.type) {
+      case 'mute': {
+        const refusal = this.#maySilence(by, frame.userId);
+        if (refusal) return refused(refusal);
+        const muted = this.mutedUntil(frame.userId, now) !== undefined;
+        if (frame.seconds === 0) {
+          if (!muted) return { kind: 'unchanged' };
+          this.#people.save({ ...known, mutedUntil: null });
+          return announce({ type: 'moderation', action: 'unmute', target, by });
+        }
+        const until = now + frame.seconds * 1000;
+        this.#people.save({ ...known, mutedUntil: until });
+        return announce({ type: 'moderation', action: 'mute', target, by, until });
+      }
+      case 'ban': {
+        const refusal = this.#maySilence(by, frame.userId);
+        if (refusal) return refused(refusal);
+        const until = frame.seconds === undefined ? null : now + frame.seconds * 1000;
+        const reason = frame.reason ?? null;
+        this.#people.save({ ...known, ban: { until, reason, by } });
+        const banned = this.banOf(frame.userId, now);
+        if (!banned) throw new Error('a ban just stored is not in force');
+        return {
+          kind: 'announce',
+          frame: {
+            type: 'moderation',
+            action: 'ban',
+            target,
+            by,
+            ...(until !== null && { until }),
+            ...(reason !== null && { reason }),
+          },
+          ban: { userId: frame.userId, banned, purge: frame.purge === true },
+        };
+      }
+      case 'unban':
+        if (!this.banOf(frame.userId, now)) return { kind: 'unchanged' };
+        this.#people.save({ ...known, ban: null });
+        return announce({ type: 'moderation', action: 'unban', target, by });
+      case 'role': {
+        const refusal = this.#mayAppoint(by, person);
+        if (refusal) return refused(refusal);
+        const appointed = frame.role === 'moderator';
+        if (person.appointed === appointed) return { kind: 'unchanged' };
+        this.#people.save({ ...known, appointed });
+        const role = this.roleOf(frame.userId);
+        return announce({ type: 'moderation', action: 'role', target, by, role });
+      }
+      default:
+        return frame satisfies never;
+    }
   }
 
-  unban(by: User, target: Target, now: number): ModerationOutcome {
-    if (this.roleOf(by.id) === 'member') return { kind: 'refused', refusal: ONLY_MODERATORS };
-    const person = this.#person(target.id);
-    if (!person || !this.banOf(target.id, now)) return { kind: 'unchanged' };
-    this.#save({ ...person, ban: null });
-    return { kind: 'changed', target: this.#target(target) };
-  }
-
-  /** The bans in force at `now`, for a moderator. */
-  bans(by: User, now: number): Ban[] | Refusal {
-    if (this.roleOf(by.id) === 'member') return ONLY_MODERATORS;
+  #bans(by: User, now: number): ModerationEffect {
+    if (this.roleOf(by.id) === 'member') return refused(ONLY_MODERATORS);
     const bans: Ban[] = [];
-    for (const person of this.#all().values()) {
+    for (const person of this.#people.values()) {
       const ban = this.banOf(person.userId, now);
       if (!ban || !person.ban) continue;
+      const { until, reason } = ban;
       bans.push({
         userId: person.userId,
-        ...(ban.until !== undefined && { until: ban.until }),
+        ...(until !== undefined && { until }),
         by: person.ban.by,
-        ...(ban.reason !== undefined && { reason: ban.reason }),
+        ...(reason !== undefined && { reason }),
       });
     }
-    return bans;
+    return { kind: 'answer', frame: { type: 'bans', bans } };
   }
 
-  /** `settings` by `by`; the fields it leaves out stay as they are. */
-  changeSettings(by: User, change: Partial<RoomSettings>): ModerationOutcome | { kind: 'changed' } {
-    if (this.roleOf(by.id) === 'member') return { kind: 'refused', refusal: ONLY_MODERATORS };
-    const next = { ...this.settings, ...change };
-    if (
-      next.slowModeSeconds === this.settings.slowModeSeconds &&
-      next.readOnly === this.settings.readOnly
-    ) {
+  #changeSettings(by: User, change: Partial<RoomSettings>): ModerationEffect {
+    if (this.roleOf(by.id) === 'member') return refused(ONLY_MODERATORS);
+    const before = this.settings;
+    const next: RoomSettings = {
+      slowModeSeconds: change.slowModeSeconds ?? before.slowModeSeconds,
+      readOnly: change.readOnly ?? before.readOnly,
+    };
+    if (next.slowModeSeconds === before.slowModeSeconds && next.readOnly === before.readOnly) {
       return { kind: 'unchanged' };
     }
     writeState(this.#sql, 'slow_mode_seconds', next.slowModeSeconds);
     writeState(this.#sql, 'read_only', next.readOnly ? 1 : 0);
     this.#settings = next;
-    return { kind: 'changed' };
+    return announce({ type: 'settings', ...next, by });
   }
 
-  /** `role` by the owner: appoints (`moderator`) or demotes (`member`) the target. */
-  appoint(by: User, target: Target, role: 'moderator' | 'member'): ModerationOutcome {
-    if (by.id !== this.owner) {
-      return {
-        kind: 'refused',
-        refusal: { code: 'forbidden', reason: 'only the owner appoints moderators' },
-      };
-    }
-    if (target.id === by.id) return { kind: 'refused', refusal: NOT_ON_SELF };
-    const person = this.#personFor(target);
-    if (person.claimMod) {
-      return {
-        kind: 'refused',
-        refusal: { code: 'forbidden', reason: 'this moderator’s role comes from their token' },
-      };
-    }
-    const appointed = role === 'moderator';
-    if (person.appointed === appointed) return { kind: 'unchanged' };
-    this.#save({ ...person, appointed });
-    return { kind: 'changed', target: this.#target(target) };
-  }
-
-  /** The contract's rule for mute and ban: null when `by` may silence `targetId`. */
-  #mayAct(by: User, targetId: string): Refusal | null {
-    const byRole = this.roleOf(by.id);
-    if (byRole === 'member') return ONLY_MODERATORS;
+  /** Mute and ban: moderators may silence members only; nobody silences themself. */
+  #maySilence(by: User, targetId: string): Refusal | null {
     if (targetId === by.id) return NOT_ON_SELF;
-    if (byRole === 'moderator' && this.roleOf(targetId) !== 'member') return NOT_ON_PEERS;
+    if (this.roleOf(by.id) === 'moderator' && this.roleOf(targetId) !== 'member')
+      return NOT_ON_PEERS;
     return null;
   }
 
-  /** The target's row, or a new one, with the freshest name known for them. */
-  #personFor(target: Target): Person {
-    const person = this.#person(target.id) ?? blank({ id: target.id, name: '' });
-    return target.name ? { ...person, name: target.name } : person;
-  }
-
-  #target(target: Target): Target {
-    const name = target.name ?? this.nameOf(target.id);
-    return name ? { id: target.id, name } : { id: target.id };
-  }
-
-  #person(userId: string): Person | undefined {
-    return this.#all().get(userId);
-  }
-
-  #all(): Map<string, Person> {
-    if (this.#people) return this.#people;
-    this.#people = new Map();
-    for (const row of this.#sql.exec<PersonRow>('SELECT * FROM people'))
-      this.#people.set(row.user_id, fromRow(row));
-    return this.#people;
-  }
-
-  #save(person: Person): void {
-    const { ban } = person;
-    this.#sql.exec(
-      `INSERT OR REPLACE INTO people (user_id, name, claim_mod, appointed, muted_until, banned,
-        ban_until, ban_reason, ban_by_id, ban_by_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      person.userId,
-      person.name,
-      person.claimMod ? 1 : 0,
-      person.appointed ? 1 : 0,
-      person.mutedUntil,
-      ban ? 1 : 0,
-      ban?.until ?? null,
-      ban?.reason ?? null,
-      ban?.by.id ?? null,
-      ban?.by.name ?? null,
-    );
-    this.#all().set(person.userId, person);
+  /** Only the owner appoints, never themself, and never over a token's `mod` claim. */
+  #mayAppoint(by: User, target: Person): Refusal | null {
+    if (by.id !== this.owner)
+      return { code: 'forbidden', reason: 'only the owner appoints moderators' };
+    if (target.userId === by.id) return NOT_ON_SELF;
+    if (target.claimMod) {
+      return { code: 'forbidden', reason: 'this moderator’s role comes from their token' };
+    }
+    return null;
   }
 }
 
-function blank(user: { id: string; name: string }): Person {
-  return {
-    userId: user.id,
-    name: user.name,
-    claimMod: false,
-    appointed: false,
-    mutedUntil: null,
-    ban: null,
-  };
+function refused(refusal: Refusal): ModerationEffect {
+  return { kind: 'refused', refusal };
 }
 
-function fromRow(row: PersonRow): Person {
-  return {
-    userId: row.user_id,
-    name: row.name,
-    claimMod: row.claim_mod === 1,
-    appointed: row.appointed === 1,
-    mutedUntil: row.muted_until,
-    ban:
-      row.banned === 1
-        ? {
-            until: row.ban_until,
-            reason: row.ban_reason,
-            by: { id: row.ban_by_id ?? '', name: row.ban_by_name ?? '' },
-          }
-        : null,
-  };
+function announce(frame: ServerFrame): ModerationEffect {
+  return { kind: 'announce', frame };
 }

@@ -9,11 +9,15 @@ import {
   ERROR_CODES,
   isClientId,
   ROLES,
+  SEARCH_PAGE,
+  searchWords,
   isReaction,
   MAX_BAN_SECONDS,
   MAX_MUTE_SECONDS,
   MAX_PAGE,
   MAX_REASON_LENGTH,
+  MAX_SEARCH_PAGE,
+  MAX_SEARCH_QUERY_LENGTH,
   MAX_SLOW_MODE_SECONDS,
   MAX_USER_ID_LENGTH,
   MAX_TEXT_LENGTH,
@@ -93,6 +97,27 @@ export const ReactFrame = v.object({
   on: v.boolean(),
 });
 
+/** `{"type":"read","id"}`: the user has read up to this message. */
+export const ReadFrame = v.object({ type: v.literal('read'), id: MessageId });
+/** `{"type":"search","query","before"?,"limit"?}`: full-text search of this room. */
+export const SearchFrame = v.object({
+  type: v.literal('search'),
+  query: v.pipe(
+    v.string(),
+    v.check((query) => query.isWellFormed(), 'query is not well-formed Unicode'),
+    v.check(
+      (query) => codePointLength(query) <= MAX_SEARCH_QUERY_LENGTH,
+      `query is longer than ${MAX_SEARCH_QUERY_LENGTH} characters`,
+    ),
+    v.check((query) => searchWords(query).length > 0, 'query has no word to search for'),
+  ),
+  before: v.optional(MessageId),
+  limit: v.optional(
+    v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_SEARCH_PAGE)),
+    SEARCH_PAGE,
+  ),
+});
+
 const UserId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_USER_ID_LENGTH));
 const Reason = v.pipe(
   MessageText,
@@ -146,6 +171,8 @@ const CLIENT_FRAMES = [
   EditFrame,
   DeleteFrame,
   ReactFrame,
+  ReadFrame,
+  SearchFrame,
   MuteFrame,
   BanFrame,
   UnbanFrame,
@@ -236,6 +263,8 @@ export const ServerFrameSchema = v.variant('type', [
     settings: RoomSettingsSchema,
     /** Present while this user is muted here: ms since epoch. */
     mutedUntil: v.optional(v.number()),
+    /** The id this user has read up to here (0 if none). */
+    readUpTo: v.number(),
   }),
   ChatMessageSchema,
   v.object({ type: v.literal('update'), message: ChatMessageSchema }),
@@ -283,6 +312,13 @@ export const ServerFrameSchema = v.variant('type', [
     by: UserSchema,
   }),
   v.object({ type: v.literal('bans'), bans: v.array(BanSchema) }),
+  v.object({ type: v.literal('read'), id: v.number() }),
+  v.object({
+    type: v.literal('search'),
+    query: v.string(),
+    messages: v.array(ChatMessageSchema),
+    hasMore: v.boolean(),
+  }),
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
 export type ErrorFrame = Extract<ServerFrame, { type: 'error' }>;
@@ -321,7 +357,7 @@ export function parseClientFrame(raw: string): ParseResult {
 const MESSAGE_CHANGES = new Set<unknown>(['edit', 'delete', 'react']);
 
 /** `{ id }` of an edit, delete or react frame whose `id` is valid, else nothing. */
-function idOf(json: unknown): { id?: number } {
+export function idOf(json: unknown): { id?: number } {
   if (typeof json !== 'object' || json === null || !('type' in json) || !('id' in json)) return {};
   const { type, id } = json;
   return MESSAGE_CHANGES.has(type) && v.is(MessageId, id) ? { id } : {};

@@ -6,112 +6,62 @@
 // forget, or the inbox of frames not yet handled (and the messages admitted from it and not yet
 // stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
-import * as v from 'valibot';
-import { readConfig, type Config } from './config.ts';
+import { Admission, sized, type Admitted, type CloseReason, type Raw } from './admission.ts';
+import { Attachments, type Attachment } from './attachments.ts';
 import { Changes, type ChangeOutcome } from './changes.ts';
+import { readConfig, type Config } from './config.ts';
+import { broadcast, closeQuietly, send } from './delivery.ts';
+import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { History, type Appended, type Draft } from './history.ts';
-import { replyTo } from './message-rows.ts';
-import { Paging } from './paging.ts';
+import { parseConnect, parseCreate } from './internal.ts';
 import { logEvent } from './log.ts';
+import { Moderation, type ModerationFrame } from './moderation.ts';
+import { Paging } from './paging.ts';
+import { Presence } from './presence.ts';
+import { Reads } from './reads.ts';
+import { RoomApi, type ApiAnswer, type ApiCaller } from './room-api.ts';
+import { Search } from './search.ts';
 import {
-  clientIdOf,
+  changeError,
   CLOSE_NORMAL,
   CLOSE_POLICY,
   CLOSE_SERVER_ERROR,
-  CLOSE_TOO_BIG,
   errorFrame,
-  HEARTBEAT_INTERVAL_MS,
-  MAX_FRAME_BYTES,
   MAX_PAGE,
-  MAX_RATE_REFUSALS_PER_MINUTE,
   MAX_SOCKETS_PER_USER,
-  parseClientFrame,
   PING_FRAME,
   PONG_FRAME,
-  utf8ByteLength,
   WELCOME_MESSAGES,
   type ClientFrame,
-  type ErrorFrame,
-  changeError,
-  type Reply,
   type ServerFrame,
   type User,
-  UserSchema,
 } from './protocol.ts';
 import { TokenBuckets } from './rate-limit.ts';
 
-/** What each socket carries through hibernation (serializeAttachment, max 16 KiB); connectedAt in ms. */
-const AttachmentSchema = v.object({
-  user: UserSchema,
-  room: v.string(),
-  connectedAt: v.number(),
-  /** Last frame from the peer, kept at most one heartbeat period stale, for the ghost sweep after a wake. */
-  seenAt: v.optional(v.number()),
-  /** Closed by the room as a ghost and already announced as gone; its late close event is ignored. */
-  gone: v.optional(v.literal(true)),
-});
-type Attachment = v.InferOutput<typeof AttachmentSchema>;
-
 /** A message waiting to be stored, with the socket that sent it. */
 type RoomDraft = Draft & { ws: WebSocket };
-/** What the room makes of one frame before answering anything: a frame to act on, a refusal, or a close. */
-type Admitted =
-  | {
-      kind: 'message';
-      user: User;
-      message: Extract<ClientFrame, { type: 'message' }>;
-      reply: Reply | undefined;
-    }
-  | { kind: 'other'; user: User; frame: Exclude<ClientFrame, { type: 'message' }> }
-  | { kind: 'refusal'; error: ErrorFrame }
-  | ({ kind: 'close' } & CloseReason);
-type CloseReason = { code: number; reason: string };
-
-const OPEN = 1; // WebSocket.OPEN
-/** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
-const TOO_BIG = Symbol('frame too big');
-/** A socket that has shown no sign of life for this long is a ghost: its peer is gone. */
-const GHOST_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS;
-const PRESENCE_INTERVAL_MS = 1000;
-// Ghosts are looked for at most this often on connect (and by the alarm), not on every arrival:
-// a sweep walks every socket, and a storm of arrivals must not cost N².
-const SWEEP_INTERVAL_MS = 10_000;
 // Close codes the runtime synthesises; they can't be sent back in a Close frame.
 const SYNTHETIC_CLOSE_CODES = new Set([1005, 1006, 1015]);
-
-/** The internal request the Worker sends to open a socket for an already verified user. */
-export function roomRequest(room: string, user: User, after: number | undefined): Request {
-  const url = new URL('https://chat-room.internal/connect');
-  url.searchParams.set('room', room);
-  url.searchParams.set('user', user.id);
-  url.searchParams.set('name', user.name);
-  if (after !== undefined) url.searchParams.set('after', String(after));
-  return new Request(url, { headers: { Upgrade: 'websocket' } });
-}
 
 export class ChatRoom extends DurableObject<Env> {
   readonly #config: Config;
   readonly #history: History;
   readonly #changes: Changes;
+  readonly #search: Search;
+  readonly #reads: Reads;
+  readonly #api: RoomApi;
   readonly #paging: Paging;
-  readonly #buckets: TokenBuckets;
-  // Caches of what the sockets' attachments say; rebuilt after a wake from getWebSockets().
-  readonly #attachments = new WeakMap<WebSocket, Attachment>();
-  /** Users connected now, one entry per id, oldest connection first; null until needed after a wake. */
-  #members: Map<string, User> | null = null;
-  readonly #lastSeen = new WeakMap<WebSocket, number>();
+  readonly #moderation: Moderation;
+  readonly #admission: Admission;
+  readonly #attachments = new Attachments();
+  readonly #ghosts: Ghosts;
+  readonly #presence: Presence;
   /** Frames received and not yet handled, oldest first (see webSocketMessage). */
-  readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer | typeof TOO_BIG; at: number }[] = [];
+  readonly #inbox: { ws: WebSocket; raw: Raw; at: number }[] = [];
   /** Messages admitted from the inbox and not yet stored; stored before anything else is answered. */
   readonly #drafts: RoomDraft[] = [];
   /** Sockets the room has closed: frames of theirs still in the inbox are not handled. */
   readonly #closedByRoom = new WeakSet<WebSocket>();
-  /** Users whose leave this instance announced (and who have not come back since). */
-  readonly #departed = new Set<string>();
-  readonly #rateRefusals = new RefusalCounter();
-  readonly #sizeRefusals = new RefusalCounter();
-  #presenceSent = { count: -1, at: 0 };
-  #sweptAt = 0;
   /** The alarm we know is set (ms), or null when unknown, as after a wake. */
   #alarmAt: number | null = null;
 
@@ -119,10 +69,30 @@ export class ChatRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readConfig(env);
-    this.#history = new History(ctx.storage, this.#config.historyLimit);
-    this.#changes = new Changes(this.#history, ctx.storage.sql);
+    this.#search = new Search(ctx.storage.sql);
+    this.#history = new History(ctx.storage, this.#config.historyLimit, this.#search);
+    this.#changes = new Changes(this.#history, this.#search, ctx.storage.sql);
+    this.#reads = new Reads(ctx.storage.sql, this.#history);
     this.#paging = new Paging(ctx.storage.sql, this.#history);
-    this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    this.#moderation = new Moderation(ctx.storage.sql);
+    const buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    this.#admission = new Admission(buckets, this.#history, this.#moderation);
+    this.#api = new RoomApi({
+      history: this.#history,
+      paging: this.#paging,
+      search: this.#search,
+      moderation: this.#moderation,
+      admission: this.#admission,
+      drainInbox: () => this.#drainInbox(),
+      broadcast: (frame) => this.#broadcast(frame),
+    });
+    this.#ghosts = new Ghosts(ctx, this.#attachments);
+    this.#presence = new Presence(
+      ctx,
+      this.#attachments,
+      this.#config.presenceLimit,
+      (frame, except) => this.#broadcast(frame, except && new Set([except])),
+    );
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     // Sockets that outlived the previous instance mean this is a wake from hibernation.
@@ -131,60 +101,88 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const room = url.searchParams.get('room');
-    const id = url.searchParams.get('user');
-    const name = url.searchParams.get('name');
-    const afterParam = url.searchParams.get('after');
-    if (!room || !id || !name || request.headers.get('Upgrade') !== 'websocket')
-      return jsonError(400, 'bad internal connect request');
-    const user: User = { id, name };
+    const owner = await parseCreate(request);
+    if (owner !== undefined) return this.#create(owner);
+    const connect = parseConnect(request);
+    if (!connect) return jsonError(400, 'bad internal connect request');
+    const { room, user, after } = connect;
     this.#drainInbox();
     const now = Date.now();
-    if (now - this.#sweptAt > SWEEP_INTERVAL_MS) await this.#closeGhosts(now);
+    if (this.#ghosts.due(now)) await this.#closeGhosts(now);
 
-    if (this.#openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
+    // A browser can't read a refused handshake, so a ban is told on an accepted socket.
+    const banned = this.#moderation.banOf(user.id, now);
+    if (banned) return this.#turnAway(banned);
+    if (this.#presence.openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
       logEvent('refused', { route: 'room', status: 429, room, userId: user.id });
       return jsonError(
         429,
         `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`,
       );
     }
-    // Read before accepting, so a rebuilt member list doesn't already count the new socket.
-    const members = this.#memberMap();
-    const arriving = !members.has(user.id);
-    this.#departed.delete(user.id);
-
+    this.#moderation.arrive(user, connect.moderator);
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [user.id]);
     const attachment: Attachment = { user, room, connectedAt: now };
-    server.serializeAttachment(attachment);
-    this.#attachments.set(server, attachment);
-    // Re-insert so the map stays ordered by each user's newest connection, with its name.
-    members.delete(user.id);
-    members.set(user.id, user);
+    // Counted in before it is accepted, so a member list rebuilt now doesn't hold it already.
+    const arriving = this.#presence.arrive(server, attachment);
+    this.ctx.acceptWebSocket(server, [user.id]);
+    this.#attachments.save(server, attachment);
 
-    const after = afterParam === null ? undefined : Number(afterParam);
     const page =
       after === undefined
         ? this.#paging.latest(WELCOME_MESSAGES)
         : this.#paging.changesAfter(after, MAX_PAGE);
-    this.#send(server, {
+    const mutedUntil = this.#moderation.mutedUntil(user.id, now);
+    send(server, {
       type: 'welcome',
       user,
       room,
-      members: [...members.values()].slice(-this.#config.presenceLimit),
-      memberCount: members.size,
+      members: this.#presence.recent(),
+      memberCount: this.#presence.count,
       messages: page.messages,
       hasMore: page.hasMore,
       ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
       // A client whose position is above this resumed against storage that was reset under it.
       seq: this.#history.seq,
+      role: this.#moderation.roleOf(user.id),
+      settings: this.#moderation.settings,
+      ...(mutedUntil !== undefined && { mutedUntil }),
+      readUpTo: this.#reads.upTo(user.id),
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
-    logEvent('connect', { room, userId: user.id, members: members.size });
+    logEvent('connect', { room, userId: user.id, members: this.#presence.count });
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Makes the creator of a new room (POST /api/rooms) its owner. */
+  #create(user: User | null): Response {
+    if (!user) return jsonError(400, 'bad internal create request');
+    if (!this.#moderation.claimOwnership(user)) return jsonError(409, 'this room has an owner');
+    return new Response(null, { status: 201 });
+  }
+
+  /** Accepts a banned user's socket only to send them the `banned` frame, then closes it. */
+  #turnAway(banned: Extract<ServerFrame, { type: 'banned' }>): Response {
+    const { 0: client, 1: server } = new WebSocketPair();
+    // No attachment and no tag: the socket is never a member, and its frames are never handled.
+    this.ctx.acceptWebSocket(server);
+    send(server, banned);
+    this.#closeFromRoom(server, { code: CLOSE_POLICY, reason: 'banned' });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  // The HTTP API for backends (room-api.ts), called by the Worker over RPC.
+  postMessage(caller: ApiCaller, body: string): ApiAnswer {
+    return this.#api.post(caller, body);
+  }
+
+  readMessages(caller: ApiCaller, params: Record<string, string>): ApiAnswer {
+    return this.#api.read(caller, params);
+  }
+
+  searchMessages(caller: ApiCaller, params: Record<string, string>): ApiAnswer {
+    return this.#api.search(caller, params);
   }
 
   // Frames are handled one macrotask after they arrive, so that frames arriving together are
@@ -195,9 +193,9 @@ export class ChatRoom extends DurableObject<Env> {
   // drains the inbox.
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
     const now = Date.now();
-    this.#noteSeen(ws, now);
+    this.#ghosts.noteSeen(ws, now);
     // Sized on arrival, so the inbox never holds a frame of up to the runtime's 32 MiB.
-    this.#inbox.push({ ws, raw: isTooBig(raw) ? TOO_BIG : raw, at: now });
+    this.#inbox.push({ ws, raw: sized(raw), at: now });
     if (this.#inbox.length === 1) setTimeout(() => this.#drainInbox(), 0);
   }
 
@@ -207,84 +205,36 @@ export class ChatRoom extends DurableObject<Env> {
     this.#storeDrafts();
   }
 
-  #receive(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): void {
+  #receive(ws: WebSocket, raw: Raw, now: number): void {
+    const user = this.#attachments.get(ws)?.user;
     let admitted: Admitted;
     try {
-      admitted = this.#admit(ws, raw, now);
+      if (!user) throw new Error('socket without a valid attachment');
+      admitted = this.#admission.admit(ws, user, raw, now);
     } catch (err) {
       admitted = { kind: 'close', ...internalError(err) };
     }
-    if (admitted.kind === 'message') {
-      const { user, message, reply } = admitted;
+    if (admitted.kind === 'message' && user) {
+      const { message, reply } = admitted;
       const { text, clientId, replyTo } = message;
       this.#drafts.push({ ws, user, text, clientId, ts: now, replyTo, reply });
       return;
     }
+    if (admitted.kind === 'drop') return;
     // Everything else is answered in order, after the messages admitted before it.
     this.#storeDrafts();
     switch (admitted.kind) {
       case 'close':
         return this.#closeFromRoom(ws, admitted);
       case 'refusal':
-        return this.#send(ws, admitted.error);
+        return send(ws, admitted.error);
       case 'other':
         try {
-          this.#handle(ws, admitted.user, admitted.frame);
+          if (user) this.#handle(ws, user, admitted.frame);
         } catch (err) {
           this.#closeFromRoom(ws, internalError(err));
         }
     }
-  }
-
-  /** Sizes, rate-limits, parses and validates a frame, in the contract's order; answers nothing itself. */
-  #admit(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): Admitted {
-    if (raw === TOO_BIG) {
-      // Refused before it costs a token, but not for free: a stream of them closes the socket.
-      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
-        return { kind: 'close', code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' };
-      return {
-        kind: 'refusal',
-        error: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`),
-      };
-    }
-    const attachment = this.#attachment(ws);
-    if (!attachment) throw new Error('socket without a valid attachment');
-    const { user } = attachment;
-    const retryAfterMs = this.#buckets.take(user.id, now);
-    if (retryAfterMs > 0) {
-      if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
-        return { kind: 'close', code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' };
-      // The frame is not processed, but naming its clientId lets the sender retry that message.
-      const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
-      return {
-        kind: 'refusal',
-        error: { ...errorFrame('rate_limited', 'slow down', clientId), retryAfterMs },
-      };
-    }
-    if (typeof raw !== 'string')
-      return { kind: 'refusal', error: errorFrame('bad_frame', 'binary frames are not accepted') };
-    const parsed = parseClientFrame(raw);
-    if (!parsed.ok) return { kind: 'refusal', error: parsed.error };
-    const { frame } = parsed;
-    if (frame.type !== 'message') return { kind: 'other', user, frame };
-    if (frame.replyTo === undefined)
-      return { kind: 'message', user, message: frame, reply: undefined };
-    // A resend is answered with its stored copy even if the message it answers is gone since.
-    const target = this.#history.find(frame.replyTo);
-    if (target && !target.deleted) {
-      return { kind: 'message', user, message: frame, reply: replyTo(target) };
-    }
-    if (frame.clientId !== undefined && this.#history.hasClientId(user.id, frame.clientId)) {
-      return { kind: 'message', user, message: frame, reply: undefined };
-    }
-    return {
-      kind: 'refusal',
-      error: errorFrame(
-        'not_found',
-        'the message this replies to is deleted or no longer kept',
-        frame.clientId,
-      ),
-    };
   }
 
   /** Stores the admitted messages in one go, then broadcasts each new one and answers each resend. */
@@ -304,8 +254,8 @@ export class ChatRoom extends DurableObject<Env> {
     const sockets = this.ctx.getWebSockets();
     // A resend after a lost acknowledgement gets the stored copy; nobody else sees it twice.
     for (const { draft, message, duplicate } of appended) {
-      if (duplicate) this.#send(draft.ws, message);
-      else this.#broadcast(message, { sockets });
+      if (duplicate) send(draft.ws, message);
+      else broadcast(sockets, message);
     }
   }
 
@@ -329,15 +279,17 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     this.#alarmAt = null;
     await this.#closeGhosts(now);
-    const count = this.#memberMap().size;
-    if (count > this.#config.presenceLimit) await this.#throttledPresence(count, now);
+    // Messages are indexed for search here and on a search, never on the way of a new message.
+    this.#search.catchUp(this.#history.lastId);
+    const countDueAt = this.#presence.recount(now);
+    if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
   }
 
   #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
       case 'history':
-        this.#send(ws, { type: 'history', ...this.#paging.answer(frame) });
+        send(ws, { type: 'history', ...this.#paging.answer(frame) });
         return;
       case 'edit':
         return this.#announceChange(
@@ -345,12 +297,10 @@ export class ChatRoom extends DurableObject<Env> {
           frame.id,
           this.#changes.edit(user, frame.id, frame.text, Date.now()),
         );
-      case 'delete':
-        return this.#announceChange(
-          ws,
-          frame.id,
-          this.#changes.delete(user, frame.id, this.#moderates(user)),
-        );
+      case 'delete': {
+        const moderates = this.#moderation.roleOf(user.id) !== 'member';
+        return this.#announceChange(ws, frame.id, this.#changes.delete(user, frame.id, moderates));
+      }
       case 'react':
         return this.#announceChange(
           ws,
@@ -358,75 +308,102 @@ export class ChatRoom extends DurableObject<Env> {
           this.#changes.react(user, frame.id, frame.emoji, frame.on),
         );
       case 'typing':
-        this.#broadcast(
-          { type: 'typing', user },
-          { except: new Set(this.ctx.getWebSockets(user.id)) },
-        );
+        this.#broadcast({ type: 'typing', user }, new Set(this.ctx.getWebSockets(user.id)));
         return;
       case 'ping':
         // Any spelling other than PING_FRAME reaches the room; answer it the same way.
-        this.#send(ws, { type: 'pong' });
+        send(ws, { type: 'pong' });
         return;
+      case 'read': {
+        const upTo = this.#reads.markRead(user.id, frame.id);
+        // The user's other tabs and devices follow; nobody else is told.
+        if (upTo !== null) {
+          broadcast(this.ctx.getWebSockets(user.id), { type: 'read', id: upTo }, new Set([ws]));
+        }
+        return;
+      }
+      case 'search': {
+        this.#search.catchUp(this.#history.lastId);
+        const { query, before, limit } = frame;
+        const found = this.#search.find(query, before, limit, this.#history.floor);
+        if (!found) return send(ws, errorFrame('bad_frame', 'query has no word to search for'));
+        return send(ws, { type: 'search', query: frame.query, ...found });
+      }
+      case 'mute':
+      case 'ban':
+      case 'unban':
+      case 'bans':
+      case 'settings':
+      case 'role':
+        return this.#moderate(ws, user, frame);
       default:
         frame satisfies never;
+    }
+  }
+
+  /** Carries out a moderation frame as moderation.ts decides it. */
+  #moderate(ws: WebSocket, user: User, frame: ModerationFrame): void {
+    const effect = this.#moderation.handle(user, frame, Date.now(), (id) =>
+      this.#presence.nameOf(id),
+    );
+    switch (effect.kind) {
+      case 'refused': {
+        const { code, reason, retryAfterMs } = effect.refusal;
+        return send(ws, {
+          ...errorFrame(code, reason),
+          ...(retryAfterMs && { retryAfterMs }),
+        });
+      }
+      case 'answer':
+        return send(ws, effect.frame);
+      case 'announce':
+        this.#broadcast(effect.frame);
+        if (effect.ban) this.#expel(effect.ban);
+        return;
+      case 'unchanged':
+        return;
+      default:
+        effect satisfies never;
+    }
+  }
+
+  /** A ban: the user's messages purged if asked (one `purged` frame), their sockets told and closed. */
+  #expel({ userId, banned, purge }: { userId: string; banned: ServerFrame; purge: boolean }): void {
+    if (purge) {
+      const seq = this.#changes.purge(userId);
+      if (seq !== null) this.#broadcast({ type: 'purged', userId, seq });
+    }
+    for (const ws of this.#presence.openSockets(userId)) {
+      send(ws, banned);
+      void this.#depart(ws);
+      this.#attachments.markGone(ws);
+      this.#closeFromRoom(ws, { code: CLOSE_POLICY, reason: 'banned' });
     }
   }
 
   /** An edit, delete or reaction: its new state to everyone (the sender's copy is its answer). */
   #announceChange(ws: WebSocket, id: number, outcome: ChangeOutcome): void {
     if (outcome.kind === 'changed') this.#broadcast({ type: 'update', message: outcome.message });
-    else if (outcome.kind === 'refused')
-      this.#send(ws, changeError(outcome.code, outcome.reason, id));
+    else if (outcome.kind === 'refused') send(ws, changeError(outcome.code, outcome.reason, id));
   }
 
-  /** Whether `user` may delete anyone's message here (moderators and owners: not yet built). */
-  #moderates(_user: User): boolean {
-    return false;
-  }
-
-  /** Removes a closed socket's user from presence if it was their last open socket. */
+  /** Counts out a closed or swept socket, announcing its user's leave if it was their last. */
   async #depart(ws: WebSocket): Promise<void> {
-    const attachment = this.#attachment(ws);
-    if (!attachment || attachment.gone) return;
-    const { user } = attachment;
-    const members = this.#memberMap(ws);
-    if (this.#openSockets(user.id).some((other) => other !== ws)) return;
-    // Missing from the list is not proof of a leave already announced: a list rebuilt at a wake
-    // lacks users whose close was still pending (the runtime stops listing such sockets).
-    if (!members.delete(user.id) && this.#departed.has(user.id)) return;
-    this.#departed.add(user.id);
-    logEvent('disconnect', { room: attachment.room, userId: user.id, members: members.size });
-    await this.#announce({ type: 'leave', user, ts: Date.now() });
+    const now = Date.now();
+    const user = this.#presence.depart(ws, now);
+    if (!user) return;
+    const room = this.#attachments.get(ws)?.room;
+    logEvent('disconnect', { room, userId: user.id, members: this.#presence.count });
+    await this.#announce({ type: 'leave', user, ts: now });
   }
 
-  /** Join/leave to everyone while the room is small; past PRESENCE_LIMIT, a throttled count. */
+  /** Join/leave or a presence count (see presence.ts); a count held back is left to the alarm. */
   async #announce(
     frame: Extract<ServerFrame, { type: 'join' | 'leave' }>,
     except?: WebSocket,
   ): Promise<void> {
-    const count = this.#memberMap().size;
-    if (count <= this.#config.presenceLimit) {
-      this.#broadcast(frame, { except: except && new Set([except]) });
-      // Back down to the limit: clients counted from throttled `presence` frames, which may have
-      // swallowed the last changes; one exact count puts them right before join/leave resume.
-      // Sent even if it repeats the last count: the leave just broadcast moved clients off it.
-      if (frame.type === 'leave' && count === this.#config.presenceLimit)
-        this.#sendPresence(count, Date.now(), true);
-      return;
-    }
-    await this.#throttledPresence(count, Date.now());
-  }
-
-  /** A `presence` count now, or from the alarm once PRESENCE_INTERVAL_MS has passed since the last. */
-  async #throttledPresence(count: number, now: number): Promise<void> {
-    if (now - this.#presenceSent.at >= PRESENCE_INTERVAL_MS) this.#sendPresence(count, now);
-    else await this.#ensureAlarm(this.#presenceSent.at + PRESENCE_INTERVAL_MS);
-  }
-
-  #sendPresence(count: number, now: number, force = false): void {
-    if (!force && count === this.#presenceSent.count) return;
-    this.#presenceSent = { count, at: now };
-    this.#broadcast({ type: 'presence', count });
+    const countDueAt = this.#presence.announce(frame, Date.now(), except);
+    if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
   }
 
   async #ensureAlarm(at: number): Promise<void> {
@@ -438,68 +415,13 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Closes sockets whose peer has sent nothing, not even an auto-answered ping, for two heartbeat
-   * periods: their TCP connection died without a Close, and they would haunt the member list.
-   */
+  /** Closes the ghosts (see ghosts.ts), each announced as gone first and marked so it stays gone. */
   async #closeGhosts(now: number): Promise<void> {
-    this.#sweptAt = now;
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws.readyState !== OPEN) continue;
-      const attachment = this.#attachment(ws);
-      const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      const lastSign = Math.max(
-        lastPing,
-        this.#lastSeen.get(ws) ?? 0,
-        attachment?.seenAt ?? 0,
-        attachment?.connectedAt ?? 0,
-      );
-      if (now - lastSign <= GHOST_AFTER_MS) continue;
+    for (const ws of this.#ghosts.sweep(now)) {
       await this.#depart(ws);
-      // The runtime still reports this socket's close later (1006), possibly after a wake that
-      // rebuilt the member list: the mark keeps that from announcing the user a second time.
-      if (attachment) this.#saveAttachment(ws, { ...attachment, gone: true });
+      this.#attachments.markGone(ws);
       this.#closeFromRoom(ws, { code: CLOSE_NORMAL, reason: 'no heartbeat' });
     }
-  }
-
-  /**
-   * Rebuilt after a wake from every socket still listed, closing ones included: a socket whose
-   * close event is still to come stays a member until that event announces its departure.
-   * `leaving` counts too, for the same reason.
-   */
-  #memberMap(leaving?: WebSocket): Map<string, User> {
-    if (this.#members) return this.#members;
-    const sockets = this.ctx.getWebSockets();
-    // When a socket's close is what wakes the room, getWebSockets() no longer lists it.
-    if (leaving && !sockets.includes(leaving)) sockets.push(leaving);
-    const open = sockets
-      .map((ws) => this.#attachment(ws))
-      .filter((attachment): attachment is Attachment => attachment !== null && !attachment.gone)
-      .sort((a, b) => a.connectedAt - b.connectedAt);
-    this.#members = new Map();
-    for (const { user } of open) {
-      this.#members.delete(user.id);
-      this.#members.set(user.id, user);
-    }
-    return this.#members;
-  }
-
-  #openSockets(userId: string): WebSocket[] {
-    return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === OPEN);
-  }
-
-  /** Records a sign of life; written to the attachment at most once a heartbeat period. */
-  #noteSeen(ws: WebSocket, now: number): void {
-    this.#lastSeen.set(ws, now);
-    const attachment = this.#attachment(ws);
-    if (attachment && now - (attachment.seenAt ?? attachment.connectedAt) >= HEARTBEAT_INTERVAL_MS)
-      this.#saveAttachment(ws, { ...attachment, seenAt: now });
-  }
-
-  #saveAttachment(ws: WebSocket, attachment: Attachment): void {
-    ws.serializeAttachment(attachment);
-    this.#attachments.set(ws, attachment);
   }
 
   #closeFromRoom(ws: WebSocket, { code, reason }: CloseReason): void {
@@ -507,75 +429,9 @@ export class ChatRoom extends DurableObject<Env> {
     closeQuietly(ws, code, reason);
   }
 
-  /** The socket's user and room; null only if its attachment was lost or corrupted (a bug). */
-  #attachment(ws: WebSocket): Attachment | null {
-    let attachment = this.#attachments.get(ws);
-    if (!attachment) {
-      const stored: unknown = ws.deserializeAttachment();
-      // One broken socket must not take presence down for the whole room.
-      if (!v.is(AttachmentSchema, stored)) return null;
-      attachment = stored;
-      this.#attachments.set(ws, attachment);
-    }
-    return attachment;
+  #broadcast(frame: ServerFrame, except?: ReadonlySet<WebSocket>): void {
+    broadcast(this.ctx.getWebSockets(), frame, except);
   }
-
-  #send(ws: WebSocket, frame: ServerFrame): void {
-    try {
-      ws.send(JSON.stringify(frame));
-    } catch {
-      // The socket closed under us; its close event cleans up.
-    }
-  }
-
-  /** Serialises once and sends to every open socket but `except`; one dead socket never stops the loop. */
-  #broadcast(
-    frame: ServerFrame,
-    {
-      except,
-      sockets = this.ctx.getWebSockets(),
-    }: { except?: ReadonlySet<WebSocket>; sockets?: WebSocket[] } = {},
-  ): void {
-    const data = JSON.stringify(frame);
-    for (const ws of sockets) {
-      if (except?.has(ws)) continue;
-      try {
-        ws.send(data);
-      } catch {}
-    }
-  }
-}
-
-/** Over MAX_FRAME_BYTES of UTF-8; a UTF-16 unit is 1–3 bytes, so most frames need no counting. */
-function isTooBig(raw: string | ArrayBuffer): boolean {
-  if (typeof raw !== 'string') return raw.byteLength > MAX_FRAME_BYTES;
-  return (
-    raw.length > MAX_FRAME_BYTES ||
-    (raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES)
-  );
-}
-
-/** How many times each socket was refused within the current minute (from its first refusal). */
-class RefusalCounter {
-  readonly #bySocket = new WeakMap<WebSocket, { count: number; since: number }>();
-
-  /** Counts one more refusal at `now` and returns the count in this socket's current minute. */
-  count(ws: WebSocket, now: number): number {
-    const previous = this.#bySocket.get(ws);
-    const current =
-      previous && now - previous.since < 60_000
-        ? { count: previous.count + 1, since: previous.since }
-        : { count: 1, since: now };
-    this.#bySocket.set(ws, current);
-    return current.count;
-  }
-}
-
-/** Closes `ws` unless it is closed already (frames still in the inbox may outlive their socket). */
-function closeQuietly(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {}
 }
 
 /** A throw while handling a frame is a bug, not an answer to input: logged, and that socket closed. */
@@ -586,14 +442,6 @@ function internalError(err: unknown): CloseReason {
     stack: err instanceof Error ? err.stack : undefined,
   });
   return { code: CLOSE_SERVER_ERROR, reason: 'internal error' };
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 function jsonError(status: number, error: string): Response {

@@ -38,6 +38,17 @@ const MIGRATIONS: readonly (readonly string[])[] = [
       muted_until INTEGER, banned INTEGER NOT NULL DEFAULT 0, ban_until INTEGER, ban_reason TEXT,
       ban_by_id TEXT, ban_by_name TEXT) WITHOUT ROWID`,
   ],
+  // 4: read markers, one per user who ever sent `read`, and full-text search. The index keeps no
+  // copy of the text (contentless) and, with secure-delete, a row deleted from it (by FTS5's
+  // 'delete' command, with its text) leaves no words in its pages. Accents and case are folded.
+  // (contentless_delete=1 would delete by rowid alone, but only as a tombstone: the words stay
+  // in the pages until a merge, which secure-delete can't scrub. Seen in workerd.)
+  [
+    'CREATE TABLE reads (user_id TEXT PRIMARY KEY, up_to INTEGER NOT NULL) WITHOUT ROWID',
+    `CREATE VIRTUAL TABLE search USING fts5(text, content='',
+      tokenize='unicode61 remove_diacritics 2')`,
+    "INSERT INTO search (search, rank) VALUES ('secure-delete', 1)",
+  ],
 ];
 
 /** The schema version this code writes. */

@@ -13,6 +13,7 @@ import {
   newUser,
   drainPending,
   roomStub,
+  say,
   sendMessages,
   type Frame,
   type TestSocket,
@@ -58,22 +59,6 @@ async function refused(socket: TestSocket, frame: ChangeFrame): Promise<Frame<'e
 async function pendingChanges(socket: TestSocket): Promise<unknown[]> {
   const frames = await drainPending(socket);
   return frames.filter((frame) => frame.type === 'update' || frame.type === 'message');
-}
-
-let said = 0;
-/** Sends one message and returns the stored copy from its own acknowledgement. */
-async function say(
-  socket: TestSocket,
-  text = `said ${said}`,
-  fields: object = {},
-): Promise<ChatMessage> {
-  const clientId = `say-${said++}`;
-  socket.send({ type: 'message', text, clientId, ...fields });
-  for (;;) {
-    const next = await socket.next();
-    if (next.type === 'message' && next.clientId === clientId) return next;
-    if (next.type === 'error') throw new Error(`refused: ${JSON.stringify(next)}`);
-  }
 }
 
 /** What SQLite holds for message `id`: its row's text and reactions, and its reaction rows. */

@@ -4,12 +4,16 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { expect, it } from 'vitest';
 import { History } from '../src/history.ts';
+import { Search } from '../src/search.ts';
 import { Paging } from '../src/paging.ts';
 import { SCHEMA_VERSION, readState } from '../src/schema.ts';
 import { roomStub, uniqueRoom } from './helpers.ts';
 
 const FIRST_RELEASE = [
   'DROP TABLE IF EXISTS reactions',
+  'DROP TABLE IF EXISTS people',
+  'DROP TABLE IF EXISTS reads',
+  'DROP TABLE IF EXISTS search',
   'DROP TABLE IF EXISTS messages',
   'DROP TABLE IF EXISTS room_state',
   `CREATE TABLE messages (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, user_name TEXT NOT NULL,
@@ -23,7 +27,7 @@ it('upgrades a first-release room in place: messages, ids and resends kept, seq 
   const result = await runInDurableObject(roomStub(uniqueRoom('migrate')), (_room, state) => {
     const { sql } = state.storage;
     for (const statement of FIRST_RELEASE) sql.exec(statement);
-    const history = new History(state.storage, 300);
+    const history = new History(state.storage, 300, new Search(state.storage.sql));
     const ann = { id: 'u1', name: 'Ann' };
     return {
       version: readState(sql, 'schema'),
@@ -67,7 +71,7 @@ it('runs no DDL on a wake of a room at the current version', async () => {
       const { sql } = state.storage;
       // A trigger can't see DDL, but the schema can: it must be byte for byte what it was.
       const before = sql.exec('SELECT name, sql FROM sqlite_master ORDER BY name').toArray();
-      new History(state.storage, 300);
+      new History(state.storage, 300, new Search(state.storage.sql));
       const after = sql.exec('SELECT name, sql FROM sqlite_master ORDER BY name').toArray();
       return { before, after };
     },

@@ -58,6 +58,20 @@ export const MAX_BAN_SECONDS = 365 * 24 * 60 * 60;
 export const MAX_SLOW_MODE_SECONDS = 3600;
 /** Longest ban reason, in code points (the rules of message text otherwise). */
 export const MAX_REASON_LENGTH = 200;
+/** Longest search query, in code points. */
+export const MAX_SEARCH_QUERY_LENGTH = 200;
+/** Search results per page: the default and the most. */
+export const SEARCH_PAGE = 20;
+export const MAX_SEARCH_PAGE = 50;
+// A word is a run of letters and digits (with the marks that belong to them); anything else
+// only separates words. Search never reads a query's own syntax: these are all it keeps.
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
+
+/** The words of a search query, in order (a query with none is refused). */
+export function searchWords(/** @type {string} */ query) {
+  return query.normalize('NFC').match(WORD) ?? [];
+}
+
 /** Room patterns a token's `rooms` or `mod` claim may list. */
 export const MAX_ROOM_PATTERNS = 50;
 
