@@ -109,8 +109,12 @@ export class FrameHandlers {
 
   /** Carries out a moderation frame as moderation.ts decides it. */
   #moderate(ws: WebSocket, user: User, frame: ModerationFrame): void {
-    const effect = this.#room.moderation.handle(user, frame, Date.now(), (id) =>
-      this.#room.presence.nameOf(id),
+    // The target's name as the room knows it: connected, or from their latest message.
+    const effect = this.#room.moderation.handle(
+      user,
+      frame,
+      Date.now(),
+      (id) => this.#room.presence.nameOf(id) ?? this.#room.history.nameOf(id),
     );
     switch (effect.kind) {
       case 'refused': {

@@ -242,6 +242,17 @@ export class History {
       .one().ts;
   }
 
+  /** The name on `userId`'s newest retained message, if they have one. */
+  nameOf(userId: string): string | undefined {
+    return this.#sql
+      .exec<{ user_name: string }>(
+        'SELECT user_name FROM messages WHERE user_id = ? AND id > ? ORDER BY id DESC LIMIT 1',
+        userId,
+        this.floor,
+      )
+      .toArray()[0]?.user_name;
+  }
+
   /** Whether `userId` already sent a message with `clientId` that is still retained. */
   hasClientId(userId: string, clientId: string): boolean {
     return (

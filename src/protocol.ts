@@ -119,8 +119,14 @@ export const SearchFrame = v.object({
 });
 
 const UserId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_USER_ID_LENGTH));
+// A ban's reason follows the rules of message text, but is refused as the bad field it is
+// (`bad_frame`), not as a message that is empty or too long.
 const Reason = v.pipe(
-  MessageText,
+  v.string(),
+  v.check((text) => text.isWellFormed(), 'reason is not well-formed Unicode'),
+  v.check((text) => !TEXT_FORBIDDEN.test(text), 'reason contains control characters'),
+  v.trim(),
+  v.check((text) => text.length > 0, 'reason is empty'),
   v.check(
     (text) => codePointLength(text) <= MAX_REASON_LENGTH,
     `reason is longer than ${MAX_REASON_LENGTH} characters`,

@@ -63,7 +63,13 @@ export class RoomApi {
     const refused = this.#gate(caller, now);
     if (refused) return refused;
     const raw = messageFrameOf(body);
-    if (typeof raw !== 'string') return refusalAnswer(raw);
+    if (typeof raw !== 'string') {
+      // A body that is no message still costs a token, as a bad frame does on a socket.
+      const retryAfterMs = this.#room.admission.takeToken(caller.user, now);
+      if (retryAfterMs > 0)
+        return refusalAnswer({ ...errorFrame('rate_limited', 'slow down'), retryAfterMs });
+      return refusalAnswer(raw);
+    }
     const admitted = this.#room.admission.admit(null, caller.user, raw, now);
     if (admitted.kind === 'refusal') return refusalAnswer(admitted.error);
     if (admitted.kind !== 'message')
@@ -99,6 +105,8 @@ export class RoomApi {
     this.#room.drainInbox();
     const refused = this.#gate(caller, Date.now(), true);
     if (refused) return refused;
+    if (params.q === undefined)
+      return refusalAnswer(errorFrame('bad_frame', 'q (the query) is required'));
     const frame = queryFrame('search', params, SEARCH_PARAMS);
     if (frame.type === 'error') return refusalAnswer(frame);
     this.#room.search.catchUp(this.#room.history.lastId);
@@ -184,7 +192,10 @@ export function queryFrame<T extends 'history' | 'search'>(
 ): Extract<ClientFrame, { type: T }> | ErrorFrame {
   const frame: Record<string, unknown> = { type };
   for (const [name, value] of Object.entries(params)) {
-    if (!allowed.includes(name)) return errorFrame('bad_frame', `unknown parameter "${name}"`);
+    // The client's own parameter name is not echoed back: the allowed ones are named instead.
+    if (!allowed.includes(name)) {
+      return errorFrame('bad_frame', `unknown query parameter: use ${allowed.join(', ')}`);
+    }
     if (name === 'q') frame.query = value;
     else if (NUMBER.test(value)) frame[name] = Number(value);
     else return errorFrame('bad_frame', `${name} must be a non-negative integer`);

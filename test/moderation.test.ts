@@ -12,8 +12,10 @@ import {
   connect,
   drainPending,
   expectNext,
+  fetchWorker,
   firstFrame,
   newUser,
+  ORIGIN,
   ownedRoom,
   roomStub,
   scopedUser,
@@ -530,7 +532,12 @@ describe('malformed moderation frames', () => {
       { type: 'ban', userId: bob, reason: 'a\u0007b' },
       'bad_frame',
     ],
-    ['ban with a blank reason', { type: 'ban', userId: bob, reason: '   ' }, 'empty'],
+    ['ban with a blank reason', { type: 'ban', userId: bob, reason: '   ' }, 'bad_frame'],
+    [
+      'ban with a 2001-character reason',
+      { type: 'ban', userId: bob, reason: 'r'.repeat(2001) },
+      'bad_frame',
+    ],
     [
       'ban with a lone surrogate in the reason',
       { type: 'ban', userId: bob, reason: '\ud800' },
@@ -562,4 +569,25 @@ describe('malformed moderation frames', () => {
       await closeAll(socket);
     },
   );
+});
+
+describe('target names', () => {
+  it('names a target the room knows only from their messages (an HTTP poster, gone since)', async () => {
+    const { room, socket } = await ownedRoom();
+    const poster = await newUser('Webhook');
+    const res = await fetchWorker(
+      new Request(`${ORIGIN}/api/rooms/${room}/messages`, {
+        method: 'POST',
+        body: JSON.stringify({ text: 'from a backend' }),
+        headers: { Authorization: `Bearer ${poster.token}`, 'Content-Type': 'application/json' },
+      }),
+    );
+    expect(res.status).toBe(201);
+    socket.send({ type: 'mute', userId: poster.user.id, seconds: 60 });
+    expect(await socket.nextOf('moderation')).toMatchObject({
+      action: 'mute',
+      target: { id: poster.user.id, name: 'Webhook' },
+    });
+    await closeAll(socket);
+  });
 });

@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest';
 import {
   annAndBob,
   closeAll,
+  connect,
+  expectNext,
+  newUser,
+  ownedRoom,
   drainPending,
   roomStub,
   say,
@@ -170,5 +174,23 @@ describe('search', () => {
     const { sa, sb } = await annAndBob('search-bad');
     expect(await search(sb, query)).toMatchObject({ type: 'error', code: 'bad_frame' });
     await closeAll(sa, sb);
+  });
+});
+
+describe('search after a purge', () => {
+  it('finds none of a purged user’s messages, their words gone from the index', async () => {
+    const { room, owner, socket } = await ownedRoom();
+    const spammer = await newUser('Spammer');
+    const spam = await connect(room, spammer.token);
+    await expectNext(spam, 'welcome');
+    await say(spam, 'buy cheapwatches now');
+    await say(socket, 'cheap talk is fine');
+    expect(await found(socket, 'cheap')).toHaveLength(2);
+    socket.send({ type: 'ban', userId: spammer.user.id, purge: true });
+    await socket.nextOf('purged');
+    expect(await found(socket, 'cheap')).toEqual(['cheap talk is fine']);
+    expect(await inIndexPages(room, 'cheapwatches')).toBe(false);
+    expect(owner.user.name).toBe('Olga');
+    await closeAll(socket, spam);
   });
 });

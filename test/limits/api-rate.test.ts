@@ -44,3 +44,19 @@ it('refuses an API call with 429 once the same user’s socket spent the bucket,
   expect(await otherSocket.nextOf('error')).toMatchObject({ code: 'rate_limited' });
   await closeAll(socket, otherSocket);
 });
+
+it('charges a token for a POST whose body is no message', async () => {
+  const room = uniqueRoom('api-rate-bad');
+  const user = await newUser('Sloppy');
+  const bad = (body: string) =>
+    exports.default.fetch(
+      new Request(`${ORIGIN}/api/rooms/${room}/messages`, {
+        method: 'POST',
+        body,
+        headers: { Authorization: `Bearer ${user.token}`, 'Content-Type': 'application/json' },
+      }),
+    );
+  for (let i = 0; i < BURST; i++) expect((await bad('not json')).status).toBe(400);
+  expect((await bad('[1]')).status).toBe(429);
+  expect((await post(room, user.token, 'and now a real one')).status).toBe(429);
+});
