@@ -1,0 +1,314 @@
+// The client library's frame narrowing (public/chat/frames.js, plain JS) against the server's
+// valibot schema (src/protocol.ts): for every kind of frame the server sends, for frames broken in
+// every field, for random ones and for real frames off a room's sockets, both accept exactly the
+// same and make the same of it. The types must agree too: the JSDoc ones equal the inferred ones.
+import fc from 'fast-check';
+import * as v from 'valibot';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  parseServerFrame,
+  type ChatMessage as ClientChatMessage,
+  type ClientFrame as ClientClientFrame,
+  type ErrorFrame as ClientErrorFrame,
+  type ServerFrame as ClientServerFrame,
+  type User as ClientUser,
+} from '../public/chat/frames.js';
+import {
+  ClientFrameSchema,
+  ERROR_CODES,
+  ServerFrameSchema,
+  type ChatMessage,
+  type ErrorFrame,
+  type ServerFrame,
+  type User,
+} from '../src/protocol.ts';
+import { closeAll, connect, expectNext, newUser, uniqueRoom, type TestSocket } from './helpers.ts';
+
+/** What each side makes of one text frame: the typed frame, or null for a refusal. */
+function bothSides(text: string): { server: ServerFrame | null; client: ClientServerFrame | null } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = Symbol('not JSON'); // valibot refuses a symbol, as the client refuses text that isn't JSON
+  }
+  const server = v.safeParse(ServerFrameSchema, json);
+  const client = parseServerFrame(text);
+  return { server: server.success ? server.output : null, client: client.ok ? client.frame : null };
+}
+
+/**
+ * Both sides agree on `value` (sent as JSON unless it is a string already): the same verdict and,
+ * for a valid frame, the same value with the same keys (none extra, none undefined).
+ */
+function expectAgreement(value: unknown, valid?: boolean): void {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const { server, client } = bothSides(text);
+  expect(client, text).toStrictEqual(server);
+  if (valid !== undefined) expect(server !== null, text).toBe(valid);
+}
+
+const ann = { id: 'u-ann', name: 'Ann' };
+const bob = { id: 'u-bob', name: 'Bob' };
+const message = { type: 'message', id: 7, user: ann, text: 'hello', ts: 1_700_000_000_000 };
+const withClientId = { ...message, id: 8, clientId: 'c-1' };
+
+/** One valid example of every kind of frame, with and without each optional field. */
+const VALID: Record<string, unknown> = {
+  'a welcome of an empty room': {
+    type: 'welcome',
+    user: ann,
+    room: 'lobby',
+    members: [ann],
+    memberCount: 1,
+    messages: [],
+    hasMore: false,
+  },
+  'a welcome with members and messages': {
+    type: 'welcome',
+    user: bob,
+    room: 'lobby',
+    members: [ann, bob],
+    memberCount: 2,
+    messages: [message, withClientId],
+    hasMore: true,
+  },
+  'a resume’s welcome with pruned': {
+    type: 'welcome',
+    user: ann,
+    room: 'r',
+    members: [],
+    memberCount: 0,
+    messages: [message],
+    hasMore: false,
+    pruned: true,
+  },
+  'a message': message,
+  'a message with a clientId': withClientId,
+  'a join': { type: 'join', user: bob, ts: 1 },
+  'a leave': { type: 'leave', user: bob, ts: 2 },
+  'a presence count': { type: 'presence', count: 120 },
+  'a history page': { type: 'history', messages: [message, withClientId], hasMore: false },
+  'an empty history page': { type: 'history', messages: [], hasMore: true },
+  'a typing frame': { type: 'typing', user: bob },
+  ...Object.fromEntries(
+    ERROR_CODES.map((code) => [`an error ${code}`, { type: 'error', code, message: 'why' }]),
+  ),
+  'a rate_limited error with clientId and retryAfterMs': {
+    type: 'error',
+    code: 'rate_limited',
+    message: 'slow down',
+    clientId: 'c-2',
+    retryAfterMs: 480,
+  },
+  'a pong': { type: 'pong' },
+};
+
+/** `value` with unknown fields (a future `seq`, say) added to every object in it. */
+function withExtraFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withExtraFields);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy = Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key, withExtraFields(item)]),
+  );
+  return { ...copy, seq: 9, extra: { nested: true } };
+}
+
+/** Values that break any field they replace: every JSON type, and near misses. */
+const WRONG_VALUES: unknown[] = [null, 'x', '', 0, -1, 1.5, true, false, [], {}, [ann], { id: 1 }];
+
+/** Every variant of `value` with one field (at any depth) removed or replaced by a wrong value. */
+function breakOneField(value: unknown): unknown[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const variants: unknown[] = [];
+  const entries = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+  for (const [key, item] of entries) {
+    const replace = (replacement: unknown) => {
+      if (Array.isArray(value)) return value.map((old, i) => (i === key ? replacement : old));
+      return { ...value, [key]: replacement };
+    };
+    if (!Array.isArray(value)) {
+      const { [key as string]: _, ...rest } = value as Record<string, unknown>;
+      variants.push(rest);
+    }
+    for (const wrong of WRONG_VALUES) variants.push(replace(wrong));
+    for (const deeper of breakOneField(item)) variants.push(replace(deeper));
+  }
+  return variants;
+}
+
+describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => {
+  it.each(Object.entries(VALID))('accepts %s as the server’s schema does', (_label, frame) => {
+    expectAgreement(frame, true);
+  });
+
+  it.each(Object.entries(VALID))(
+    'drops unknown fields of %s, at every depth, as the schema does',
+    (_label, frame) => {
+      expectAgreement(withExtraFields(frame), true);
+    },
+  );
+
+  it.each(Object.entries(VALID))(
+    'agrees on every variant of %s with one field missing or wrong',
+    (_label, frame) => {
+      const variants = breakOneField(frame);
+      expect(variants.length).toBeGreaterThan(10);
+      for (const variant of variants) expectAgreement(variant);
+    },
+  );
+
+  it.each([
+    ['text that is not JSON', 'not json'],
+    ['a truncated object', '{"type":"pong"'],
+    ['JSON null', 'null'],
+    ['an array', '[{"type":"pong"}]'],
+    ['a string', '"pong"'],
+    ['a number', '42'],
+    ['an object without a type', '{}'],
+    ['an unknown type', '{"type":"update","message":{}}'],
+    ['a type of the wrong case', '{"type":"Pong"}'],
+    ['a numeric type', '{"type":1}'],
+    ['an error with an unknown code', '{"type":"error","code":"teapot","message":"x"}'],
+    [
+      'pruned: false',
+      JSON.stringify({ ...(VALID['a resume’s welcome with pruned'] as object), pruned: false }),
+    ],
+  ])('refuses %s as the schema does', (_label, text) => {
+    expect(parseServerFrame(text).ok).toBe(false);
+    expectAgreement(text, false);
+  });
+
+  it.each([
+    ['an infinite count (1e999)', '{"type":"presence","count":1e999}'],
+    ['a negative zero id', JSON.stringify(message).replace('"id":7', '"id":-0')],
+    ['an id beyond 2^53', JSON.stringify(message).replace('"id":7', '"id":9007199254740993')],
+    ['a duplicated key (the last one wins)', '{"type":"pong","type":"presence","count":1}'],
+    ['a lone surrogate in a name', JSON.stringify(message).replace('Ann', '\\ud800')],
+  ])('agrees on %s', (_label, text) => {
+    expectAgreement(text);
+  });
+
+  it('agrees on 3,000 random frames built from the contract’s field names', () => {
+    const user = fc.oneof(
+      fc.record({ id: fc.string(), name: fc.string() }),
+      fc.jsonValue({ maxDepth: 1 }),
+    );
+    const chatMessage = fc.record(
+      {
+        type: fc.oneof(fc.constant('message'), fc.string()),
+        id: fc.oneof(fc.integer(), fc.double(), fc.jsonValue({ maxDepth: 0 })),
+        user,
+        text: fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 0 })),
+        ts: fc.oneof(fc.integer(), fc.jsonValue({ maxDepth: 0 })),
+        clientId: fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 0 })),
+      },
+      { requiredKeys: ['type', 'id', 'user', 'text', 'ts'] },
+    );
+    const anything = fc.jsonValue({ maxDepth: 2 });
+    const frame = fc.record(
+      {
+        type: fc.constantFrom(
+          'welcome',
+          'message',
+          'join',
+          'leave',
+          'presence',
+          'history',
+          'typing',
+          'error',
+          'pong',
+          'other',
+        ),
+        user: fc.oneof(user, anything),
+        room: fc.oneof(fc.string(), anything),
+        members: fc.oneof(fc.array(user, { maxLength: 3 }), anything),
+        memberCount: fc.oneof(fc.nat(), anything),
+        messages: fc.oneof(fc.array(chatMessage, { maxLength: 3 }), anything),
+        hasMore: fc.oneof(fc.boolean(), anything),
+        pruned: fc.oneof(fc.constant(true), anything),
+        id: fc.oneof(fc.nat(), anything),
+        text: fc.oneof(fc.string(), anything),
+        ts: fc.oneof(fc.nat(), anything),
+        clientId: fc.oneof(fc.string(), anything),
+        count: fc.oneof(fc.nat(), anything),
+        code: fc.oneof(fc.constantFrom(...ERROR_CODES), anything),
+        message: fc.oneof(fc.string(), anything),
+        retryAfterMs: fc.oneof(fc.nat(), anything),
+      },
+      { requiredKeys: ['type'] },
+    );
+    let valid = 0;
+    fc.assert(
+      fc.property(frame, (value) => {
+        expectAgreement(value);
+        if (bothSides(JSON.stringify(value)).server) valid++;
+      }),
+      { numRuns: 3000 },
+    );
+    // Both verdicts were met often enough for the agreement to mean something.
+    expect(valid).toBeGreaterThan(100);
+    expect(valid).toBeLessThan(2900);
+  });
+
+  it('agrees on every frame a real room sends: welcome, message, join, leave, presence, history, typing, error, pong', async () => {
+    const room = uniqueRoom('parity');
+    const raw: string[] = [];
+    const record = (socket: TestSocket) =>
+      socket.ws.addEventListener('message', (event) => {
+        if (typeof event.data === 'string') raw.push(event.data);
+      });
+    const first = await newUser('First');
+    const a = await connect(room, first.token);
+    record(a);
+    await expectNext(a, 'welcome');
+    a.send({ type: 'message', text: 'one', clientId: 'p-1' });
+    await expectNext(a, 'message');
+    // Up to PRESENCE_LIMIT (5 in these tests) others arrive with join frames, then counts take over.
+    const others: TestSocket[] = [];
+    for (let i = 0; i < 6; i++) {
+      const { token } = await newUser(`Other ${i}`);
+      const socket = await connect(room, token);
+      await expectNext(socket, 'welcome');
+      others.push(socket);
+    }
+    await a.nextOf('presence');
+    others[0]?.send({ type: 'typing' });
+    await a.nextOf('typing');
+    a.send({ type: 'history', before: 100, limit: 10 });
+    await a.nextOf('history');
+    a.send({ type: 'message', text: '   ', clientId: 'p-2' });
+    await a.nextOf('error');
+    a.send('{ "type": "ping" }');
+    await a.nextOf('pong');
+    await closeAll(...others);
+    // Back at PRESENCE_LIMIT and below, departures are announced one by one again.
+    await a.nextOf('leave');
+    const types = new Set(raw.map((text) => JSON.parse(text).type));
+    for (const type of [
+      'welcome',
+      'message',
+      'join',
+      'leave',
+      'presence',
+      'history',
+      'typing',
+      'error',
+      'pong',
+    ])
+      expect(types).toContain(type);
+    for (const text of raw) expectAgreement(text, true);
+    await a.close();
+  });
+});
+
+describe('the client’s JSDoc frame types', () => {
+  it('equal the types valibot infers from the server’s schemas', () => {
+    expectTypeOf<ClientServerFrame>().toEqualTypeOf<ServerFrame>();
+    expectTypeOf<ClientChatMessage>().toEqualTypeOf<ChatMessage>();
+    expectTypeOf<ClientUser>().toEqualTypeOf<User>();
+    expectTypeOf<ClientErrorFrame>().toEqualTypeOf<ErrorFrame>();
+    // What the client sends is what the server's schema takes as input.
+    expectTypeOf<ClientClientFrame>().toExtend<v.InferInput<typeof ClientFrameSchema>>();
+  });
+});
