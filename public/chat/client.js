@@ -102,7 +102,8 @@ export class ChatClient extends Emitter {
   #socket;
   #timeline = new Timeline();
   #outbox;
-  /** @type {Status} */ #status = 'connecting';
+  /** Null until the first attempt starts, so that its 'connecting' is announced too. */
+  /** @type {Status | null} */ #status = null;
   /** @type {User | null} */ #me = null;
   /** @type {Map<string, User>} */ #members = new Map();
   #memberCount = 0;
@@ -166,7 +167,7 @@ export class ChatClient extends Emitter {
 
   /** @returns {Status} */
   get status() {
-    return this.#status;
+    return this.#status ?? 'connecting';
   }
 
   /** Who the server says we are; null before the first welcome. */
