@@ -1,0 +1,207 @@
+import { Emitter } from './events.js';
+export type User = import('./frames.js').User;
+export type ChatMessage = import('./frames.js').ChatMessage;
+export type ServerFrame = import('./frames.js').ServerFrame;
+export type ClientFrame = import('./frames.js').ClientFrame;
+export type WelcomeFrame = import('./frames.js').WelcomeFrame;
+export type HistoryFrame = import('./frames.js').HistoryFrame;
+export type ErrorFrame = import('./frames.js').ErrorFrame;
+export type JoinFrame = import('./frames.js').JoinFrame;
+export type LeaveFrame = import('./frames.js').LeaveFrame;
+export type PresenceFrame = import('./frames.js').PresenceFrame;
+export type TypingFrame = import('./frames.js').TypingFrame;
+export type PongFrame = import('./frames.js').PongFrame;
+export type OutboxItem = import('./outbox.js').OutboxItem;
+export type Storage = import('./outbox.js').Storage;
+export type WebSocketClass = import('./socket.js').WebSocketClass;
+export type Status = 'connecting' | 'open' | 'reconnecting' | 'closed';
+export type Placement = 'join' | 'newer' | 'older';
+export type ChatClientOptions = {
+    /**
+     * the app's origin, e.g. `https://chat.example.com`
+     */
+    url: string;
+    /**
+     * a room name (1–64 of a-z 0-9 _ -, case-insensitive)
+     */
+    room: string;
+    /**
+     * an access token, or a function
+     * called before every connection attempt that returns one
+     */
+    token: string | (() => string | Promise<string>);
+    /**
+     * the global WebSocket by default (Node 20 has none: pass `ws`)
+     */
+    WebSocket?: WebSocketClass;
+    /**
+     * keeps the outbox (localStorage keeps it across reloads); in memory by default
+     */
+    storage?: Storage;
+    /**
+     * how often to send the heartbeat (30 s)
+     */
+    heartbeatIntervalMs?: number;
+    /**
+     * how long a heartbeat may go unanswered before the connection is given up (10 s)
+     */
+    pongTimeoutMs?: number;
+    /**
+     * the backoff's jitter source (Math.random)
+     */
+    random?: () => number;
+    /**
+     * the first wait before reconnecting (1 s), doubling per failure
+     */
+    firstDelayMs?: number;
+    /**
+     * the longest wait (30 s)
+     */
+    maxDelayMs?: number;
+    /**
+     * a connection open this long resets the backoff (10 s)
+     */
+    stableAfterMs?: number;
+    /**
+     * an attempt not open by then is given up (10 s)
+     */
+    connectTimeoutMs?: number;
+};
+export type ChatEventMap = {
+    status: CustomEvent<Status>;
+    /**
+     * the welcome frame of each connection
+     */
+    welcome: CustomEvent<WelcomeFrame>;
+    /**
+     * once per message id, the first time the client learns of it
+     */
+    message: CustomEvent<ChatMessage>;
+    /**
+     * the same
+     * messages in batches, with where they go (for a view that places them)
+     */
+    messages: CustomEvent<{
+        messages: ChatMessage[];
+        placement: Placement;
+    }>;
+    /**
+     * who is connected changed
+     */
+    members: CustomEvent<{
+        members: User[];
+        count: number;
+    }>;
+    /**
+     * messages after `after` are no longer kept: what
+     * follows does not join up with what came before
+     */
+    gap: CustomEvent<{
+        after: number;
+    }>;
+    /**
+     * the room's storage was reset under this client: it
+     * forgot everything and starts over as a fresh join
+     */
+    reset: CustomEvent<WelcomeFrame>;
+    /**
+     * the next connection attempt is planned
+     */
+    retry: CustomEvent<{
+        delayMs: number;
+        failures: number;
+    }>;
+    /**
+     * a connection ended
+     */
+    disconnect: CustomEvent<{
+        code: number;
+        reason: string;
+        final: boolean;
+    }>;
+    /**
+     * an attempt failed before it opened a socket (the token function threw)
+     */
+    failure: CustomEvent<{
+        error: unknown;
+    }>;
+    /**
+     * the messages not yet acknowledged changed
+     */
+    outbox: CustomEvent<OutboxItem[]>;
+    /**
+     * one of them was acknowledged
+     */
+    sent: CustomEvent<{
+        clientId: string;
+        message: ChatMessage;
+    }>;
+    /**
+     * one was refused for good
+     */
+    failed: CustomEvent<{
+        item: OutboxItem;
+        error: ErrorFrame;
+    }>;
+    history: CustomEvent<HistoryFrame>;
+    join: CustomEvent<JoinFrame>;
+    leave: CustomEvent<LeaveFrame>;
+    presence: CustomEvent<PresenceFrame>;
+    /**
+     * someone else is typing
+     */
+    typing: CustomEvent<TypingFrame>;
+    /**
+     * the room refused a frame
+     */
+    error: CustomEvent<ErrorFrame>;
+    pong: CustomEvent<PongFrame>;
+};
+/** @extends {Emitter<ChatEventMap>} */
+export declare class ChatClient extends Emitter<ChatEventMap> {
+    #private;
+    /** @param {ChatClientOptions} options */
+    constructor(options: ChatClientOptions);
+    /** The room's canonical (lower-case) name. */
+    get room(): string;
+    /** @returns {Status} */
+    get status(): Status;
+    /** Who the server says we are; null before the first welcome. */
+    get user(): import("./frames.js").User | null;
+    /** Who is connected, one entry per user (at most PRESENCE_LIMIT of them in a crowded room). */
+    get members(): import("./frames.js").User[];
+    /** How many users are connected in all. */
+    get memberCount(): number;
+    /** Whether older messages than the oldest known exist (see loadOlder()). */
+    get hasOlder(): boolean;
+    /** Whether a loadOlder() page is on its way. */
+    get loadingOlder(): boolean;
+    /** Where a reconnect resumes: the highest change received (null before the first welcome). */
+    get position(): number | null;
+    /** The messages written and not yet acknowledged, oldest first, refused ones included. */
+    get pending(): import("./outbox.js").OutboxItem[];
+    /**
+     * Sends a message: resolves with the stored message once the room acknowledges it, exactly once
+     * however often the connection drops meanwhile; rejects with the error frame when the room
+     * refuses it for good (or at once, for text it would refuse for being empty or too long).
+     * @param {string} text
+     * @returns {Promise<ChatMessage>}
+     */
+    send(text: string): Promise<ChatMessage>;
+    /** Sends a message that was refused for good once more (from `pending`). */
+    retry(/** @type {string} */ clientId: string): void;
+    /** Forgets a message not yet acknowledged (one refused for good, usually). */
+    discard(/** @type {string} */ clientId: string): void;
+    /** Takes in outbox changes another client made in the same storage (another tab's). */
+    syncOutbox(): void;
+    /** Tells the room we are typing, at most once every 2.5 s; returns whether it was sent. */
+    typing(): boolean;
+    /** Asks for the page before the oldest known message; false when there is none or one is on its way. */
+    loadOlder(): boolean;
+    /** Skips the wait before the next connection attempt (the page calls this when the network or tab returns). */
+    reconnectNow(): void;
+    /** Gives up the current connection as lost and reconnects by the backoff (the network went away). */
+    interrupt(): void;
+    /** Leaves the room for good: no socket, timer or reconnect remains; pending sends reject (the outbox stays stored). */
+    close(): void;
+}
