@@ -14,7 +14,7 @@
  *   items   .message[data-id][data-user-id], .message.own, .message.continued,
  *           .message.pending[data-client-id], .message.failed (buttons .retry, .discard),
  *           .notice (join, leave, pruned), .day (day separators)
- * Storage: localStorage edgechat:name, edgechat:token, edgechat:user, edgechat:outbox:<room>;
+ * Storage: localStorage edgechat:name, edgechat:refresh, edgechat:user, edgechat:outbox:<room>;
  *          sessionStorage edgechat:joined:<room> (a reload of a joined tab rejoins by itself).
  */
 
@@ -288,6 +288,7 @@ function narrowFrame(d) {
         messages: d.messages,
         hasMore: d.hasMore === true,
         ...(d.pruned === true ? { pruned: true } : {}),
+        seq: Number(d.seq) || 0,
       };
     case 'message':
       return isChatMessage(d) ? d : null;
@@ -450,12 +451,16 @@ function enterChat(/** @type {string | null} */ token) {
 
 /** @typedef {{ ok: true, token: string, user: User } | { ok: false, error: string }} TokenResult */
 
-/** Asks for a token; an older one in storage keeps the same user id. @returns {Promise<TokenResult>} */
+/**
+ * Asks for a token; the refresh token in storage keeps the same user id. It is sent only in this
+ * header, never in a URL (access tokens travel in socket URLs, so they are worth little).
+ * @returns {Promise<TokenResult>}
+ */
 async function fetchToken(/** @type {string} */ name) {
   /** @type {Record<string, string>} */
   const headers = { 'Content-Type': 'application/json' };
-  const old = load('edgechat:token');
-  if (old) headers.Authorization = `Bearer ${old}`;
+  const refresh = load('edgechat:refresh');
+  if (refresh) headers.Authorization = `Bearer ${refresh}`;
   /** @type {Response} */ let response;
   try {
     response = await fetch('/api/token', {
@@ -476,7 +481,7 @@ async function fetchToken(/** @type {string} */ name) {
   if (!isRecord(body) || typeof body.token !== 'string' || !isUser(body.user)) {
     return { ok: false, error: 'The server sent an unexpected answer.' };
   }
-  save('edgechat:token', body.token);
+  if (typeof body.refreshToken === 'string') save('edgechat:refresh', body.refreshToken);
   save('edgechat:user', JSON.stringify(body.user));
   return { ok: true, token: body.token, user: body.user };
 }

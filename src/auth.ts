@@ -1,10 +1,13 @@
-// Issues and verifies the HS256 JWTs that carry a person's identity into a room.
+// Issues and verifies the HS256 JWTs that carry a person's identity: short-lived access tokens,
+// which open rooms and travel in WebSocket URLs, and guests' refresh tokens, which only renew them.
 // Trusts only AUTH_SECRET; every claim of an incoming token is checked before it is used.
 import { sign, verify } from 'hono/jwt';
 import { MAX_USER_ID_LENGTH, parseDisplayName, type User } from './protocol.ts';
 
-/** A token's signature still proves who someone is for this long after it expired, for refresh. */
-export const REFRESH_GRACE_SECONDS = 7 * 24 * 60 * 60;
+/** A refresh token's lifetime; each refresh issues a new one, so a guest who returns within it stays. */
+export const REFRESH_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** The `use` claim that marks a refresh token (access tokens have none). */
+const REFRESH_USE = 'refresh';
 
 export interface IssuedToken {
   token: string;
@@ -13,7 +16,7 @@ export interface IssuedToken {
   expiresAt: number;
 }
 
-/** Signs a token for `user` that expires after the configured TTL. */
+/** Signs an access token for `user` that expires after `ttlSeconds`. */
 export async function issueToken(
   user: User,
   secret: string,
@@ -27,15 +30,58 @@ export async function issueToken(
 }
 
 /**
- * The user a valid token names, or `null` for anything else: another `alg` (including `none`), a
- * bad signature, a missing or past `exp`, or claims of the wrong shape. With `allowExpired`, a
- * token that expired less than REFRESH_GRACE_SECONDS ago still counts (refreshing a guest).
+ * Signs a refresh token for `user`, valid for REFRESH_TTL_SECONDS. Nothing is stored per token: the
+ * random `jti` only makes each one differ, so a renewed token never repeats the one it replaces.
  */
-export async function verifyToken(
+export async function issueRefreshToken(
+  user: User,
+  secret: string,
+  nowMs = Date.now(),
+): Promise<string> {
+  const iat = Math.floor(nowMs / 1000);
+  return sign(
+    {
+      use: REFRESH_USE,
+      sub: user.id,
+      name: user.name,
+      iat,
+      exp: iat + REFRESH_TTL_SECONDS,
+      jti: crypto.randomUUID(),
+    },
+    secret,
+    'HS256',
+  );
+}
+
+/**
+ * The user a valid access token names, or `null` for anything else: another `alg` (including
+ * `none`), a bad signature, a missing or past `exp`, claims of the wrong shape, or a refresh token
+ * (which must never open a room: it is long-lived and kept out of URLs and logs).
+ */
+export async function verifyToken(token: string | undefined, secret: string): Promise<User | null> {
+  const verified = await verifyClaims(token, secret);
+  if (!verified || verified.claims.use === REFRESH_USE) return null;
+  return verified.user;
+}
+
+/**
+ * The user a valid, unexpired refresh token names, or `null` for anything else, access tokens and
+ * backends' tokens included: only a token this service issued for refreshing renews an identity.
+ */
+export async function verifyRefreshToken(
   token: string | undefined,
   secret: string,
-  options: { allowExpired?: boolean } = {},
 ): Promise<User | null> {
+  const verified = await verifyClaims(token, secret);
+  if (!verified || verified.claims.use !== REFRESH_USE) return null;
+  return verified.user;
+}
+
+/** The checks every token passes: signature and `alg`, a future `exp`, a valid `sub` and `name`. */
+async function verifyClaims(
+  token: string | undefined,
+  secret: string,
+): Promise<{ user: User; claims: Record<string, unknown> } | null> {
   if (!token) return null;
   let claims: Record<string, unknown>;
   try {
@@ -45,13 +91,11 @@ export async function verifyToken(
     return null;
   }
   const { sub, name, exp } = claims;
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) return null;
-  const now = Date.now() / 1000;
-  if (exp <= now - (options.allowExpired ? REFRESH_GRACE_SECONDS : 0)) return null;
+  if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= Date.now() / 1000) return null;
   if (typeof sub !== 'string' || sub.length === 0 || sub.length > MAX_USER_ID_LENGTH) return null;
   // Names from a backend's tokens obey the same rules as guest names, so nobody can smuggle in
   // a bidi override or a 500-character name through their own token.
   const parsedName = parseDisplayName(name);
   if (!parsedName.ok) return null;
-  return { id: sub, name: parsedName.name };
+  return { user: { id: sub, name: parsedName.name }, claims };
 }

@@ -3,9 +3,11 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { issueToken, verifyToken } from './auth.ts';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { issueRefreshToken, issueToken, verifyRefreshToken, verifyToken } from './auth.ts';
 import { readConfig } from './config.ts';
 import { logEvent } from './log.ts';
+import { acceptsHtml, errorPage, PAGE_HEADERS } from './pages.ts';
 import { parseDisplayName, parseRoomName } from './protocol.ts';
 import { roomRequest } from './room.ts';
 
@@ -15,32 +17,25 @@ export { ChatRoom } from './room.ts';
 const MAX_TOKEN_BODY_BYTES = 4 * 1024;
 const AFTER_PARAM = /^\d{1,16}$/;
 
-// Every HTML response. `connect-src 'self'` covers ws: and wss: to our own host (CSP Level 3);
-// no-referrer because tokens travel in WebSocket URLs.
-const PAGE_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-};
+const ROOM_NAME_ERROR =
+  'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit';
 
 type AppContext = Context<{ Bindings: Env }>;
 
 const app = new Hono<{ Bindings: Env }>();
 
 app.onError((err, c) => {
-  if (err instanceof HTTPException) return c.json({ error: err.message }, err.status);
+  if (err instanceof HTTPException) return refusal(c, err.status, err.message);
   logEvent('error', {
     where: 'worker',
     path: c.req.path,
     message: String(err),
     stack: err instanceof Error ? err.stack : undefined,
   });
-  return c.json({ error: 'internal error' }, 500);
+  return refusal(c, 500, 'internal error');
 });
 
-app.notFound((c) => c.json({ error: 'not found' }, 404));
+app.notFound((c) => refusal(c, 404, 'not found'));
 
 // Never wakes a room and reveals no configuration beyond whether the service can issue tokens.
 app.get('/api/health', (c) => c.json({ ok: true, configured: Boolean(c.env.AUTH_SECRET) }));
@@ -60,10 +55,10 @@ app.post(
     if (!config.guestTokens)
       throw new HTTPException(403, { message: 'guest tokens are turned off' });
     const secret = requireSecret(c);
-    // A returning guest keeps one identity: an old token's signature is proof enough, even expired.
-    const previous = await verifyToken(bearerToken(c.req.header('Authorization')), secret, {
-      allowExpired: true,
-    });
+    // A returning guest keeps one identity, proven by a refresh token only. Anything else (an
+    // access token, which travels in URLs and so in logs, a backend's token, a bad or expired
+    // refresh token) is ignored: the caller gets a new identity, never an error.
+    const previous = await verifyRefreshToken(bearerToken(c.req.header('Authorization')), secret);
     // New identities are limited per address; a refresh per identity, so people behind one NAT
     // whose sockets all dropped at once (a deploy) don't lock each other out reconnecting.
     // On Cloudflare, CF-Connecting-IP is set by the edge and can't be forged by the client.
@@ -89,12 +84,10 @@ app.post(
       throw new HTTPException(400, { message: 'body must be a JSON object' });
     const name = parseDisplayName('name' in body ? body.name : undefined);
     if (!name.ok) throw new HTTPException(400, { message: name.error });
-    const issued = await issueToken(
-      { id: previous?.id ?? crypto.randomUUID(), name: name.name },
-      secret,
-      config.tokenTtlSeconds,
-    );
-    return c.json(issued);
+    const user = { id: previous?.id ?? crypto.randomUUID(), name: name.name };
+    const { token, expiresAt } = await issueToken(user, secret, config.tokenTtlSeconds);
+    const refreshToken = await issueRefreshToken(user, secret);
+    return c.json({ token, refreshToken, user, expiresAt });
   },
 );
 
@@ -110,10 +103,7 @@ app.get('/api/rooms/:room/ws', async (c) => {
   if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket')
     throw new HTTPException(426, { message: 'expected a WebSocket upgrade' });
   const room = parseRoomName(c.req.param('room'));
-  if (!room)
-    throw new HTTPException(400, {
-      message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit',
-    });
+  if (!room) throw new HTTPException(400, { message: ROOM_NAME_ERROR });
   // `after=1&after=x` is as malformed as `after=x`: refuse rather than pick one.
   const afterParams = c.req.queries('after') ?? [];
   const afterParam = afterParams[0];
@@ -142,10 +132,15 @@ app.get('/api/rooms/:room/ws', async (c) => {
 app.get('/', (c) => servePage(c));
 app.get('/room/:room', (c) => {
   if (!parseRoomName(c.req.param('room')))
-    throw new HTTPException(400, {
-      message: 'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit',
-    });
+    throw new HTTPException(400, { message: ROOM_NAME_ERROR });
   return servePage(c);
+});
+// A pasted or hand-typed link with a trailing slash names the same room. Only a valid name is put
+// in Location (so it can't point anywhere but a room), as given, with its query string.
+app.get('/room/:room/', (c) => {
+  const name = c.req.param('room');
+  if (!parseRoomName(name)) throw new HTTPException(400, { message: ROOM_NAME_ERROR });
+  return c.redirect(`/room/${name}${new URL(c.req.url).search}`, 308);
 });
 
 /** The one HTML page (it shows the lobby or a room from its URL), with the contract's headers. */
@@ -154,6 +149,17 @@ async function servePage(c: AppContext): Promise<Response> {
   const page = new Response(asset.body, asset);
   for (const [name, value] of Object.entries(PAGE_HEADERS)) page.headers.set(name, value);
   return page;
+}
+
+/**
+ * A refusal as JSON `{"error"}`; outside /api/, a browser that asks for HTML (a person who
+ * followed a bad link) gets the same status as a small page instead. /api/ always answers JSON.
+ */
+function refusal(c: AppContext, status: ContentfulStatusCode, message: string): Response {
+  const path = c.req.path;
+  const api = path === '/api' || path.startsWith('/api/');
+  if (!api && acceptsHtml(c.req.header('Accept'))) return errorPage(status, message);
+  return c.json({ error: message }, status);
 }
 
 /** Fails closed: without a secret no token is issued or accepted. */

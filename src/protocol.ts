@@ -108,7 +108,10 @@ export const ServerFrameSchema = v.variant('type', [
     memberCount: v.number(),
     messages: v.array(ChatMessageSchema),
     hasMore: v.boolean(),
+    /** Some messages after the requested `after` are no longer retained. */
     pruned: v.optional(v.literal(true)),
+    /** The room's latest change: the highest message id ever assigned (0 in an empty room). */
+    seq: v.number(),
   }),
   ChatMessageSchema,
   v.object({ type: v.literal('join'), user: UserSchema, ts: v.number() }),
@@ -118,6 +121,8 @@ export const ServerFrameSchema = v.variant('type', [
     type: v.literal('history'),
     messages: v.array(ChatMessageSchema),
     hasMore: v.boolean(),
+    /** Answering `after`: as in `welcome`, some messages after it are no longer retained. */
+    pruned: v.optional(v.literal(true)),
   }),
   v.object({ type: v.literal('typing'), user: UserSchema }),
   v.object({

@@ -6,10 +6,12 @@
 // forget, or the inbox of frames not yet handled (and the messages admitted from it and not yet
 // stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
-import * as v from 'valibot';
+import { Attachments, type Attachment } from './attachments.ts';
 import { readConfig, type Config } from './config.ts';
+import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { History, type Appended, type Draft } from './history.ts';
 import { logEvent } from './log.ts';
+import { Presence } from './presence.ts';
 import {
   clientIdOf,
   CLOSE_NORMAL,
@@ -17,7 +19,6 @@ import {
   CLOSE_SERVER_ERROR,
   CLOSE_TOO_BIG,
   errorFrame,
-  HEARTBEAT_INTERVAL_MS,
   MAX_FRAME_BYTES,
   MAX_PAGE,
   MAX_RATE_REFUSALS_PER_MINUTE,
@@ -31,21 +32,8 @@ import {
   type ErrorFrame,
   type ServerFrame,
   type User,
-  UserSchema,
 } from './protocol.ts';
 import { TokenBuckets } from './rate-limit.ts';
-
-/** What each socket carries through hibernation (serializeAttachment, max 16 KiB); connectedAt in ms. */
-const AttachmentSchema = v.object({
-  user: UserSchema,
-  room: v.string(),
-  connectedAt: v.number(),
-  /** Last frame from the peer, kept at most one heartbeat period stale, for the ghost sweep after a wake. */
-  seenAt: v.optional(v.number()),
-  /** Closed by the room as a ghost and already announced as gone; its late close event is ignored. */
-  gone: v.optional(v.literal(true)),
-});
-type Attachment = v.InferOutput<typeof AttachmentSchema>;
 
 /** A message waiting to be stored, with the socket that sent it. */
 type RoomDraft = Draft & { ws: WebSocket };
@@ -57,15 +45,8 @@ type Admitted =
   | ({ kind: 'close' } & CloseReason);
 type CloseReason = { code: number; reason: string };
 
-const OPEN = 1; // WebSocket.OPEN
 /** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
 const TOO_BIG = Symbol('frame too big');
-/** A socket that has shown no sign of life for this long is a ghost: its peer is gone. */
-const GHOST_AFTER_MS = 2 * HEARTBEAT_INTERVAL_MS;
-const PRESENCE_INTERVAL_MS = 1000;
-// Ghosts are looked for at most this often on connect (and by the alarm), not on every arrival:
-// a sweep walks every socket, and a storm of arrivals must not cost N².
-const SWEEP_INTERVAL_MS = 10_000;
 // Close codes the runtime synthesises; they can't be sent back in a Close frame.
 const SYNTHETIC_CLOSE_CODES = new Set([1005, 1006, 1015]);
 
@@ -83,23 +64,17 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #config: Config;
   readonly #history: History;
   readonly #buckets: TokenBuckets;
-  // Caches of what the sockets' attachments say; rebuilt after a wake from getWebSockets().
-  readonly #attachments = new WeakMap<WebSocket, Attachment>();
-  /** Users connected now, one entry per id, oldest connection first; null until needed after a wake. */
-  #members: Map<string, User> | null = null;
-  readonly #lastSeen = new WeakMap<WebSocket, number>();
+  readonly #attachments = new Attachments();
+  readonly #ghosts: Ghosts;
+  readonly #presence: Presence;
   /** Frames received and not yet handled, oldest first (see webSocketMessage). */
   readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer | typeof TOO_BIG; at: number }[] = [];
   /** Messages admitted from the inbox and not yet stored; stored before anything else is answered. */
   readonly #drafts: RoomDraft[] = [];
   /** Sockets the room has closed: frames of theirs still in the inbox are not handled. */
   readonly #closedByRoom = new WeakSet<WebSocket>();
-  /** Users whose leave this instance announced (and who have not come back since). */
-  readonly #departed = new Set<string>();
   readonly #rateRefusals = new RefusalCounter();
   readonly #sizeRefusals = new RefusalCounter();
-  #presenceSent = { count: -1, at: 0 };
-  #sweptAt = 0;
   /** The alarm we know is set (ms), or null when unknown, as after a wake. */
   #alarmAt: number | null = null;
 
@@ -109,6 +84,13 @@ export class ChatRoom extends DurableObject<Env> {
     this.#config = readConfig(env);
     this.#history = new History(ctx.storage, this.#config.historyLimit);
     this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    this.#ghosts = new Ghosts(ctx, this.#attachments);
+    this.#presence = new Presence(
+      ctx,
+      this.#attachments,
+      this.#config.presenceLimit,
+      (frame, except) => this.#broadcast(frame, { except: except && new Set([except]) }),
+    );
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     // Sockets that outlived the previous instance mean this is a wake from hibernation.
@@ -127,28 +109,21 @@ export class ChatRoom extends DurableObject<Env> {
     const user: User = { id, name };
     this.#drainInbox();
     const now = Date.now();
-    if (now - this.#sweptAt > SWEEP_INTERVAL_MS) await this.#closeGhosts(now);
+    if (this.#ghosts.due(now)) await this.#closeGhosts(now);
 
-    if (this.#openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
+    if (this.#presence.openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
       logEvent('refused', { route: 'room', status: 429, room, userId: user.id });
       return jsonError(
         429,
         `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`,
       );
     }
-    // Read before accepting, so a rebuilt member list doesn't already count the new socket.
-    const members = this.#memberMap();
-    const arriving = !members.has(user.id);
-    this.#departed.delete(user.id);
-
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [user.id]);
     const attachment: Attachment = { user, room, connectedAt: now };
-    server.serializeAttachment(attachment);
-    this.#attachments.set(server, attachment);
-    // Re-insert so the map stays ordered by each user's newest connection, with its name.
-    members.delete(user.id);
-    members.set(user.id, user);
+    // Counted in before it is accepted, so a member list rebuilt now doesn't hold it already.
+    const arriving = this.#presence.arrive(server, attachment);
+    this.ctx.acceptWebSocket(server, [user.id]);
+    this.#attachments.save(server, attachment);
 
     const after = afterParam === null ? undefined : Number(afterParam);
     const page =
@@ -159,15 +134,17 @@ export class ChatRoom extends DurableObject<Env> {
       type: 'welcome',
       user,
       room,
-      members: [...members.values()].slice(-this.#config.presenceLimit),
-      memberCount: members.size,
+      members: this.#presence.recent(),
+      memberCount: this.#presence.count,
       messages: page.messages,
       hasMore: page.hasMore,
       ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
+      // A client whose position is above this resumed against storage that was reset under it.
+      seq: this.#history.lastId,
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
-    logEvent('connect', { room, userId: user.id, members: members.size });
+    logEvent('connect', { room, userId: user.id, members: this.#presence.count });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -179,7 +156,7 @@ export class ChatRoom extends DurableObject<Env> {
   // drains the inbox.
   override webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): void {
     const now = Date.now();
-    this.#noteSeen(ws, now);
+    this.#ghosts.noteSeen(ws, now);
     // Sized on arrival, so the inbox never holds a frame of up to the runtime's 32 MiB.
     this.#inbox.push({ ws, raw: isTooBig(raw) ? TOO_BIG : raw, at: now });
     if (this.#inbox.length === 1) setTimeout(() => this.#drainInbox(), 0);
@@ -230,7 +207,7 @@ export class ChatRoom extends DurableObject<Env> {
         error: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`),
       };
     }
-    const attachment = this.#attachment(ws);
+    const attachment = this.#attachments.get(ws);
     if (!attachment) throw new Error('socket without a valid attachment');
     const { user } = attachment;
     const retryAfterMs = this.#buckets.take(user.id, now);
@@ -296,19 +273,23 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     this.#alarmAt = null;
     await this.#closeGhosts(now);
-    const count = this.#memberMap().size;
-    if (count > this.#config.presenceLimit) await this.#throttledPresence(count, now);
+    const countDueAt = this.#presence.recount(now);
+    if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
   }
 
   #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
       case 'history': {
-        const page =
-          frame.before !== undefined
-            ? this.#history.before(frame.before, frame.limit)
-            : this.#history.after(frame.after ?? 0, frame.limit);
-        this.#send(ws, { type: 'history', ...page });
+        if (frame.before !== undefined) {
+          this.#send(ws, { type: 'history', ...this.#history.before(frame.before, frame.limit) });
+          return;
+        }
+        const after = frame.after ?? 0;
+        const page = this.#history.after(after, frame.limit);
+        // Catching up across pruned messages must say so, or the pages join as if nothing were missing.
+        const pruned = this.#history.prunedAfter(after) ? { pruned: true as const } : {};
+        this.#send(ws, { type: 'history', ...page, ...pruned });
         return;
       }
       case 'typing':
@@ -326,49 +307,23 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  /** Removes a closed socket's user from presence if it was their last open socket. */
+  /** Counts out a closed or swept socket, announcing its user's leave if it was their last. */
   async #depart(ws: WebSocket): Promise<void> {
-    const attachment = this.#attachment(ws);
-    if (!attachment || attachment.gone) return;
-    const { user } = attachment;
-    const members = this.#memberMap(ws);
-    if (this.#openSockets(user.id).some((other) => other !== ws)) return;
-    // Missing from the list is not proof of a leave already announced: a list rebuilt at a wake
-    // lacks users whose close was still pending (the runtime stops listing such sockets).
-    if (!members.delete(user.id) && this.#departed.has(user.id)) return;
-    this.#departed.add(user.id);
-    logEvent('disconnect', { room: attachment.room, userId: user.id, members: members.size });
-    await this.#announce({ type: 'leave', user, ts: Date.now() });
+    const now = Date.now();
+    const user = this.#presence.depart(ws, now);
+    if (!user) return;
+    const room = this.#attachments.get(ws)?.room;
+    logEvent('disconnect', { room, userId: user.id, members: this.#presence.count });
+    await this.#announce({ type: 'leave', user, ts: now });
   }
 
-  /** Join/leave to everyone while the room is small; past PRESENCE_LIMIT, a throttled count. */
+  /** Join/leave or a presence count (see presence.ts); a count held back is left to the alarm. */
   async #announce(
     frame: Extract<ServerFrame, { type: 'join' | 'leave' }>,
     except?: WebSocket,
   ): Promise<void> {
-    const count = this.#memberMap().size;
-    if (count <= this.#config.presenceLimit) {
-      this.#broadcast(frame, { except: except && new Set([except]) });
-      // Back down to the limit: clients counted from throttled `presence` frames, which may have
-      // swallowed the last changes; one exact count puts them right before join/leave resume.
-      // Sent even if it repeats the last count: the leave just broadcast moved clients off it.
-      if (frame.type === 'leave' && count === this.#config.presenceLimit)
-        this.#sendPresence(count, Date.now(), true);
-      return;
-    }
-    await this.#throttledPresence(count, Date.now());
-  }
-
-  /** A `presence` count now, or from the alarm once PRESENCE_INTERVAL_MS has passed since the last. */
-  async #throttledPresence(count: number, now: number): Promise<void> {
-    if (now - this.#presenceSent.at >= PRESENCE_INTERVAL_MS) this.#sendPresence(count, now);
-    else await this.#ensureAlarm(this.#presenceSent.at + PRESENCE_INTERVAL_MS);
-  }
-
-  #sendPresence(count: number, now: number, force = false): void {
-    if (!force && count === this.#presenceSent.count) return;
-    this.#presenceSent = { count, at: now };
-    this.#broadcast({ type: 'presence', count });
+    const countDueAt = this.#presence.announce(frame, Date.now(), except);
+    if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
   }
 
   async #ensureAlarm(at: number): Promise<void> {
@@ -380,86 +335,18 @@ export class ChatRoom extends DurableObject<Env> {
     }
   }
 
-  /**
-   * Closes sockets whose peer has sent nothing, not even an auto-answered ping, for two heartbeat
-   * periods: their TCP connection died without a Close, and they would haunt the member list.
-   */
+  /** Closes the ghosts (see ghosts.ts), each announced as gone first and marked so it stays gone. */
   async #closeGhosts(now: number): Promise<void> {
-    this.#sweptAt = now;
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws.readyState !== OPEN) continue;
-      const attachment = this.#attachment(ws);
-      const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
-      const lastSign = Math.max(
-        lastPing,
-        this.#lastSeen.get(ws) ?? 0,
-        attachment?.seenAt ?? 0,
-        attachment?.connectedAt ?? 0,
-      );
-      if (now - lastSign <= GHOST_AFTER_MS) continue;
+    for (const ws of this.#ghosts.sweep(now)) {
       await this.#depart(ws);
-      // The runtime still reports this socket's close later (1006), possibly after a wake that
-      // rebuilt the member list: the mark keeps that from announcing the user a second time.
-      if (attachment) this.#saveAttachment(ws, { ...attachment, gone: true });
+      this.#attachments.markGone(ws);
       this.#closeFromRoom(ws, { code: CLOSE_NORMAL, reason: 'no heartbeat' });
     }
-  }
-
-  /**
-   * Rebuilt after a wake from every socket still listed, closing ones included: a socket whose
-   * close event is still to come stays a member until that event announces its departure.
-   * `leaving` counts too, for the same reason.
-   */
-  #memberMap(leaving?: WebSocket): Map<string, User> {
-    if (this.#members) return this.#members;
-    const sockets = this.ctx.getWebSockets();
-    // When a socket's close is what wakes the room, getWebSockets() no longer lists it.
-    if (leaving && !sockets.includes(leaving)) sockets.push(leaving);
-    const open = sockets
-      .map((ws) => this.#attachment(ws))
-      .filter((attachment): attachment is Attachment => attachment !== null && !attachment.gone)
-      .sort((a, b) => a.connectedAt - b.connectedAt);
-    this.#members = new Map();
-    for (const { user } of open) {
-      this.#members.delete(user.id);
-      this.#members.set(user.id, user);
-    }
-    return this.#members;
-  }
-
-  #openSockets(userId: string): WebSocket[] {
-    return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === OPEN);
-  }
-
-  /** Records a sign of life; written to the attachment at most once a heartbeat period. */
-  #noteSeen(ws: WebSocket, now: number): void {
-    this.#lastSeen.set(ws, now);
-    const attachment = this.#attachment(ws);
-    if (attachment && now - (attachment.seenAt ?? attachment.connectedAt) >= HEARTBEAT_INTERVAL_MS)
-      this.#saveAttachment(ws, { ...attachment, seenAt: now });
-  }
-
-  #saveAttachment(ws: WebSocket, attachment: Attachment): void {
-    ws.serializeAttachment(attachment);
-    this.#attachments.set(ws, attachment);
   }
 
   #closeFromRoom(ws: WebSocket, { code, reason }: CloseReason): void {
     this.#closedByRoom.add(ws);
     closeQuietly(ws, code, reason);
-  }
-
-  /** The socket's user and room; null only if its attachment was lost or corrupted (a bug). */
-  #attachment(ws: WebSocket): Attachment | null {
-    let attachment = this.#attachments.get(ws);
-    if (!attachment) {
-      const stored: unknown = ws.deserializeAttachment();
-      // One broken socket must not take presence down for the whole room.
-      if (!v.is(AttachmentSchema, stored)) return null;
-      attachment = stored;
-      this.#attachments.set(ws, attachment);
-    }
-    return attachment;
   }
 
   #send(ws: WebSocket, frame: ServerFrame): void {

@@ -1,8 +1,14 @@
-// issueToken/verifyToken against the contract's token rules. Refused tokens are built by hand
+// Access and refresh tokens (issue/verify) against the contract's token rules. Refused tokens are built by hand
 // (base64url + crypto.subtle HMAC), so each one breaks exactly one rule.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { issueToken, REFRESH_GRACE_SECONDS, verifyToken } from '../src/auth.ts';
+import {
+  issueRefreshToken,
+  issueToken,
+  REFRESH_TTL_SECONDS,
+  verifyRefreshToken,
+  verifyToken,
+} from '../src/auth.ts';
 
 const SECRET = env.AUTH_SECRET ?? '';
 const DAY = 24 * 60 * 60;
@@ -165,37 +171,97 @@ describe('verifyToken refuses', () => {
   });
 });
 
-describe('verifyToken with allowExpired', () => {
-  it('accepts a token that expired a day ago, which a plain verify refuses', async () => {
-    const token = await craft(claims({ iat: nowSeconds() - DAY - 900, exp: nowSeconds() - DAY }));
-    expect(await verifyToken(token, SECRET)).toBeNull();
-    expect(await verifyToken(token, SECRET, { allowExpired: true })).toEqual({
+describe('refresh tokens', () => {
+  function refreshClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    const now = nowSeconds();
+    return claims({ use: 'refresh', exp: now + 30 * DAY, jti: crypto.randomUUID(), ...overrides });
+  }
+
+  it('carries exactly use, sub, name, iat, exp 30 days ahead and a jti, signed HS256', async () => {
+    const before = nowSeconds();
+    const token = await issueRefreshToken({ id: 'u-42', name: 'Zo\u00EB' }, SECRET);
+    const [header, payload] = token.split('.');
+    expect(decodePart(header ?? '')).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const body = decodePart(payload ?? '');
+    expect(body).toEqual({
+      use: 'refresh',
+      sub: 'u-42',
+      name: 'Zo\u00EB',
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    const { iat, exp } = body as { iat: number; exp: number };
+    expect(iat).toBeGreaterThanOrEqual(before);
+    expect(iat).toBeLessThanOrEqual(nowSeconds());
+    expect(exp - iat).toBe(30 * DAY);
+    expect(REFRESH_TTL_SECONDS).toBe(30 * DAY);
+  });
+
+  it('differ for the same user issued in the same second', async () => {
+    const user = { id: 'u-42', name: 'alice' };
+    const nowMs = Date.now();
+    const one = await issueRefreshToken(user, SECRET, nowMs);
+    const two = await issueRefreshToken(user, SECRET, nowMs);
+    expect(one).not.toBe(two);
+    expect(await verifyRefreshToken(one, SECRET)).toEqual(user);
+    expect(await verifyRefreshToken(two, SECRET)).toEqual(user);
+  });
+
+  it('are never accepted as access tokens, issued or hand-made', async () => {
+    const issued = await issueRefreshToken({ id: 'u-42', name: 'alice' }, SECRET);
+    expect(await verifyToken(issued, SECRET)).toBeNull();
+    expect(await verifyToken(await craft(refreshClaims()), SECRET)).toBeNull();
+    // The same claims without `use` are an ordinary (backend's) access token.
+    expect(await verifyToken(await craft(refreshClaims({ use: undefined })), SECRET)).toEqual({
       id: 'user-1',
       name: 'alice',
     });
   });
 
-  it('refuses a token that expired 8 days ago', async () => {
-    const token = await craft(
-      claims({ iat: nowSeconds() - 8 * DAY - 900, exp: nowSeconds() - 8 * DAY }),
-    );
-    expect(8 * DAY).toBeGreaterThan(REFRESH_GRACE_SECONDS);
-    expect(await verifyToken(token, SECRET, { allowExpired: true })).toBeNull();
+  it('accepts a hand-made refresh token that expires in a few seconds', async () => {
+    const token = await craft(refreshClaims({ exp: nowSeconds() + 5 }));
+    expect(await verifyRefreshToken(token, SECRET)).toEqual({ id: 'user-1', name: 'alice' });
   });
 
   it.each<[string, () => Promise<string>]>([
     [
-      'a wrong secret',
-      async () => craft(claims({ exp: nowSeconds() - DAY }), { secret: 'some-other-secret' }),
+      'an access token from issueToken',
+      async () => (await issueToken({ id: 'u', name: 'a' }, SECRET, 900)).token,
     ],
     [
-      'alg none',
-      async () =>
-        `${part({ alg: 'none', typ: 'JWT' })}.${part(claims({ exp: nowSeconds() - DAY }))}.`,
+      "a backend's token (no use claim)",
+      async () => craft(claims({ exp: nowSeconds() + 30 * DAY })),
     ],
-    ['a missing exp', async () => craft(claims({ exp: undefined }))],
-    ['a bad name', async () => craft(claims({ exp: nowSeconds() - DAY, name: '\u202Eevil' }))],
-  ])('still refuses %s', async (_label, make) => {
-    expect(await verifyToken(await make(), SECRET, { allowExpired: true })).toBeNull();
+    ['a token with use "access"', async () => craft(refreshClaims({ use: 'access' }))],
+    ['a token with use "Refresh"', async () => craft(refreshClaims({ use: 'Refresh' }))],
+    ['a refresh token past its exp', async () => craft(refreshClaims({ exp: nowSeconds() - 1 }))],
+    [
+      'a refresh token that expired 6 days ago',
+      async () =>
+        craft(refreshClaims({ iat: nowSeconds() - 36 * DAY, exp: nowSeconds() - 6 * DAY })),
+    ],
+    ['a refresh token without exp', async () => craft(refreshClaims({ exp: undefined }))],
+    [
+      'a refresh token signed with another secret',
+      async () => craft(refreshClaims(), { secret: 'some-other-secret' }),
+    ],
+    ['a refresh token signed HS512', async () => craft(refreshClaims(), { alg: 'HS512' })],
+    [
+      'a refresh token with alg none',
+      async () => `${part({ alg: 'none', typ: 'JWT' })}.${part(refreshClaims())}.`,
+    ],
+    [
+      'a refresh token whose payload was altered after signing',
+      async () => {
+        const [header, , signature] = (await craft(refreshClaims())).split('.');
+        return `${header}.${part(refreshClaims({ sub: 'someone-else' }))}.${signature}`;
+      },
+    ],
+    ['a refresh token with an empty sub', async () => craft(refreshClaims({ sub: '' }))],
+    ['a refresh token with a bad name', async () => craft(refreshClaims({ name: '\u202Eevil' }))],
+    ['no token', async () => ''],
+  ])('refuses %s as a refresh token', async (_label, make) => {
+    expect(await verifyRefreshToken(await make(), SECRET)).toBeNull();
   });
 });

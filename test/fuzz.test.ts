@@ -1,5 +1,5 @@
 // Property-based abuse over real sockets: thousands of random and mutated frames from a fresh
-// user per run, with an observer in the same room. An oracle written from PROTOCOL.md (not from
+// user per run, with an observer in the same room. An oracle from docs/protocol.md (not from
 // src/) predicts each frame's answer; the room must match it and keep its invariants throughout.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
 // Helpers for the tests that run inside workerd: unique rooms, tokens signed with the test
 // secret, and a socket wrapper whose every received frame is checked against the contract.
+import { runInDurableObject } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { issueToken } from '../src/auth.ts';
 import type { ChatMessage, ServerFrame, User } from '../src/protocol.ts';
@@ -154,7 +155,7 @@ export async function sendMessages(
 }
 
 /** Closes every socket, even when some are already closed. */
-export async function closeAll(...sockets: TestSocket[]): Promise<void> {
+export async function closeAll(...sockets: { close(): Promise<void> }[]): Promise<void> {
   await Promise.all(sockets.map((socket) => socket.close()));
 }
 
@@ -188,4 +189,49 @@ export async function annAndBob(prefix: string): Promise<{
   await expectNext(sb, 'welcome');
   await expectNext(sa, 'join');
   return { room, a, b, sa, sb };
+}
+
+/** Runs `fn` inside the Durable Object of a fresh room, with its state: for unit tests of its parts. */
+export function inFreshRoom<R>(
+  prefix: string,
+  fn: (state: DurableObjectState) => R | Promise<R>,
+): Promise<R> {
+  return runInDurableObject(roomStub(uniqueRoom(prefix)), (_instance, state) => fn(state));
+}
+
+/** A socket pair opened inside a room's Durable Object by `acceptIn`. */
+export interface AcceptedSocket {
+  /** The room's end, accepted by the Durable Object's state. */
+  server: WebSocket;
+  /** The peer's end. */
+  client: WebSocket;
+  /** Closes the peer's end and resolves once the close is through (at most a second). */
+  close(): Promise<void>;
+}
+
+/**
+ * A real socket pair (`pair`, or a new one) opened inside a room's Durable Object as the room's
+ * connect opens one: the server end accepted by `state`, tagged with `userId`, with `attachment`
+ * attached; the client end accepted too. For unit tests of the room's parts; the room itself
+ * handles the socket's frames and close like any other's.
+ */
+export function acceptIn(
+  state: DurableObjectState,
+  userId: string,
+  attachment: unknown,
+  pair: { 0: WebSocket; 1: WebSocket } = new WebSocketPair(),
+): AcceptedSocket {
+  const { 0: client, 1: server } = pair;
+  state.acceptWebSocket(server, [userId]);
+  server.serializeAttachment(attachment);
+  client.accept();
+  const closed = new Promise<void>((resolve) => client.addEventListener('close', () => resolve()));
+  return {
+    server,
+    client,
+    async close() {
+      if (client.readyState === WebSocket.OPEN) client.close(1000, 'done');
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    },
+  };
 }

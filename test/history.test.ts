@@ -1,6 +1,7 @@
-// No message lost: the welcome's latest page and its `after=<id>` catch-up, `history` paging in
-// both directions, clientId idempotency, retention (HISTORY_LIMIT is 300 in this project) and
-// history across eviction, all through real sockets opened by the Worker's upgrade route.
+// No message lost: the welcome's latest page, its `after=<id>` catch-up and its `seq`, `history`
+// paging in both directions (and `pruned` when a catch-up crosses pruned messages), clientId
+// idempotency, retention (HISTORY_LIMIT is 300 in this project) and history across eviction, all
+// through real sockets opened by the Worker's upgrade route.
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { History, type Draft } from '../src/history.ts';
@@ -134,6 +135,33 @@ describe('welcome', () => {
       await reader.socket.close();
     }
     await socket.close();
+  });
+});
+
+describe('welcome.seq', () => {
+  it('is 0 in a fresh room, the highest id after messages, and the same after eviction', async () => {
+    const room = uniqueRoom('seq');
+    const empty = await welcome(room);
+    expect(empty.frame.seq).toBe(0);
+    await empty.socket.close();
+    const { token } = await newUser('Writer');
+    const writer = await connect(room, token);
+    expect((await expectNext(writer, 'welcome')).seq).toBe(0);
+    expect(ids(await sendMessages(writer, 3))).toEqual([1, 2, 3]);
+    let reader = await welcome(room);
+    expect(reader.frame.seq).toBe(3);
+    await reader.socket.close();
+    // A resume says the room's latest change too, whatever position it resumes from.
+    for (const after of ['0', '3', '9999']) {
+      reader = await welcome(room, { after });
+      expect({ after, seq: reader.frame.seq }).toEqual({ after, seq: 3 });
+      await reader.socket.close();
+    }
+    await drainPending(writer);
+    await evictDurableObject(roomStub(room));
+    reader = await welcome(room);
+    expect(reader.frame.seq).toBe(3);
+    await closeAll(reader.socket, writer);
   });
 });
 
@@ -342,6 +370,51 @@ describe('retention', () => {
       await reader.socket.close();
     }
     await socket.close();
+  });
+
+  it('marks a history answer to after=<id> pruned exactly as the welcome, when messages since were pruned', async () => {
+    const room = uniqueRoom('pruned-page');
+    const { token } = await newUser('Writer');
+    const writer = await connect(room, token);
+    await expectNext(writer, 'welcome');
+    await sendMessages(writer, 2);
+    const { socket: reader } = await welcome(room);
+    const firstPage = await history(reader, { after: 0, limit: 2 });
+    expect(ids(firstPage.messages)).toEqual([1, 2]);
+    expect(firstPage).not.toHaveProperty('pruned');
+    // 310 more: 312 sent, 300 kept, so 3..12 are gone by the time the reader asks after=2.
+    await sendMessages(writer, 310, 'later');
+    await drainPending(reader);
+    const gap = await history(reader, { after: 2, limit: 2 });
+    expect(gap).toMatchObject({ messages: [{ id: 13 }, { id: 14 }], hasMore: true, pruned: true });
+    const sameAfter = await welcome(room, { after: '2' });
+    expect(sameAfter.frame.pruned).toBe(true);
+    const cases: [after: number, pruned: true | undefined][] = [
+      [0, true],
+      [11, true],
+      // Everything newer than 12 is still there.
+      [12, undefined],
+      [100, undefined],
+      [312, undefined],
+      [9999, undefined],
+    ];
+    for (const [after, pruned] of cases) {
+      const page = await history(reader, { after, limit: 1 });
+      const resumed = await welcome(room, { after: String(after) });
+      expect({ after, page: page.pruned, welcome: resumed.frame.pruned }).toEqual({
+        after,
+        page: pruned,
+        welcome: pruned,
+      });
+      if (pruned === undefined) expect(page).not.toHaveProperty('pruned');
+      await resumed.socket.close();
+    }
+    // Paging back by id says nothing of pruning, even from below the oldest retained message.
+    for (const before of [5, 13, 400]) {
+      const page = await history(reader, { before, limit: 1 });
+      expect(page).not.toHaveProperty('pruned');
+    }
+    await closeAll(sameAfter.socket, reader, writer);
   });
 
   it('treats a clientId whose message is no longer retained as new', async () => {

@@ -192,6 +192,7 @@ describe('welcome', () => {
       memberCount: 1,
       messages: [],
       hasMore: false,
+      seq: 0,
     });
     sa.send({ type: 'message', text: 'one' });
     sa.send({ type: 'message', text: 'two', clientId: 'k2' });
@@ -206,6 +207,7 @@ describe('welcome', () => {
       memberCount: 2,
       messages: [one, two],
       hasMore: false,
+      seq: two.id,
     });
     await closeAll(sa, sb);
   });
@@ -225,6 +227,44 @@ describe('welcome', () => {
       memberCount: 3,
     });
     await closeAll(a1, sb, a2, sc);
+  });
+  it('names a member after their newest connection still open, and places them by it, when their newest tab closes', async () => {
+    const room = uniqueRoom('tab-names');
+    const old = await newUser('Old Name');
+    const middle = await newUser('Middle Name', old.user.id);
+    const newest = await newUser('New Name', old.user.id);
+    const [b, c, d, e] = await Promise.all([
+      newUser('Bob'),
+      newUser('Cy'),
+      newUser('Dee'),
+      newUser('Eve'),
+    ]);
+    const tab1 = await join(room, old.token);
+    const sb = await join(room, b.token);
+    await expectNext(tab1, 'join');
+    const tab2 = await join(room, middle.token);
+    const tab3 = await join(room, newest.token);
+    await tab3.close();
+    await expectQuiet(tab1, tab2, sb);
+    const sc = await connect(room, c.token);
+    expect(await expectNext(sc, 'welcome')).toMatchObject({
+      members: [b.user, middle.user, c.user],
+      memberCount: 3,
+    });
+    await tab2.close();
+    const sd = await connect(room, d.token);
+    expect(await expectNext(sd, 'welcome')).toMatchObject({
+      members: [old.user, b.user, c.user, d.user],
+      memberCount: 4,
+    });
+    // The list rebuilt after a wake says the same.
+    await evictDurableObject(roomStub(room));
+    const se = await connect(room, e.token);
+    expect(await expectNext(se, 'welcome')).toMatchObject({
+      members: [old.user, b.user, c.user, d.user, e.user],
+      memberCount: 5,
+    });
+    await closeAll(tab1, sb, sc, sd, se);
   });
 });
 
@@ -709,6 +749,27 @@ describe('hibernation', () => {
       ts: expect.any(Number),
     });
     await closeAll(sb);
+  });
+
+  it('names a member after their newest connection still open when their newest tab closes right after eviction', async () => {
+    const room = uniqueRoom('hib-tab-names');
+    const old = await newUser('Old Name');
+    const renamed = await newUser('New Name', old.user.id);
+    const b = await newUser('Bob');
+    const c = await newUser('Cy');
+    const tab1 = await join(room, old.token);
+    const sb = await join(room, b.token);
+    await expectNext(tab1, 'join');
+    const tab2 = await join(room, renamed.token);
+    await evictDurableObject(roomStub(room));
+    await tab2.close();
+    await expectQuiet(tab1, sb);
+    const sc = await connect(room, c.token);
+    expect(await expectNext(sc, 'welcome')).toMatchObject({
+      members: [old.user, b.user, c.user],
+      memberCount: 3,
+    });
+    await closeAll(tab1, sb, sc);
   });
 
   it('announces both leaves when two users close back to back right after eviction', async () => {

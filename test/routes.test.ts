@@ -34,6 +34,7 @@ const TOKEN_ERROR = 'invalid or expired token';
 const ErrorBody = v.strictObject({ error: v.string() });
 const IssuedBody = v.strictObject({
   token: v.string(),
+  refreshToken: v.string(),
   user: v.strictObject({ id: v.string(), name: v.string() }),
   expiresAt: v.number(),
 });
@@ -87,6 +88,18 @@ async function issued(res: Response): Promise<v.InferOutput<typeof IssuedBody>> 
   const text = await res.text();
   expect(res.status, text).toBe(200);
   return v.parse(IssuedBody, JSON.parse(text));
+}
+
+/** `POST /api/token` for `name` with `Authorization: Bearer <bearer>`, which must answer 200. */
+async function refreshWith(
+  bearer: string,
+  name = 'alice',
+): Promise<v.InferOutput<typeof IssuedBody>> {
+  return issued(
+    await exports.default.fetch(
+      tokenRequest(JSON.stringify({ name }), { Authorization: `Bearer ${bearer}` }),
+    ),
+  );
 }
 
 function decodePart(segment: string | undefined): unknown {
@@ -257,59 +270,120 @@ describe('POST /api/token', () => {
     await expectError(await exports.default.fetch(tokenRequest(body)), 400, error);
   });
 
-  it('keeps the user id when refreshed with a valid token, and takes the new name', async () => {
+  it('issues a refresh token: use, the same sub and name, iat, exp 30 days ahead, a jti', async () => {
+    const before = nowSeconds();
+    const body = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
+    expect(decodePart(body.refreshToken.split('.')[0])).toEqual({ alg: 'HS256', typ: 'JWT' });
+    const refresh = decodePart(body.refreshToken.split('.')[1]);
+    expect(refresh).toEqual({
+      use: 'refresh',
+      sub: body.user.id,
+      name: 'alice',
+      iat: expect.any(Number),
+      exp: expect.any(Number),
+      jti: expect.any(String),
+    });
+    const { iat, exp } = v.parse(Claims, refresh);
+    expect(iat).toBeGreaterThanOrEqual(before);
+    expect(exp - iat).toBe(30 * DAY_SECONDS);
+    // The access token is the one that carries no `use`.
+    expect(claimsOf(body.token)).not.toHaveProperty('use');
+  });
+
+  it('keeps the user id when refreshed with a refresh token, and takes the new name', async () => {
     const first = await issued(
       await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
     );
-    const second = await issued(
-      await exports.default.fetch(
-        tokenRequest(JSON.stringify({ name: 'Alice B' }), {
-          Authorization: `Bearer ${first.token}`,
-        }),
-      ),
-    );
+    const second = await refreshWith(first.refreshToken, 'Alice B');
     expect(second.user).toEqual({ id: first.user.id, name: 'Alice B' });
-    expect(claimsOf(second.token).sub).toBe(first.user.id);
+    expect(claimsOf(second.token)).toMatchObject({ sub: first.user.id, name: 'Alice B' });
+    expect(claimsOf(second.refreshToken)).toMatchObject({ sub: first.user.id, name: 'Alice B' });
+    // A new pair: the refresh token differs, and the new one refreshes again.
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(second.token).not.toBe(first.token);
+    expect((await refreshWith(second.refreshToken)).user.id).toBe(first.user.id);
+    // Nothing is stored per token: the old refresh token stays valid until its own exp.
+    expect((await refreshWith(first.refreshToken)).user.id).toBe(first.user.id);
+    // The refreshed access token opens rooms as the same user.
+    const socket = await connect(uniqueRoom('refreshed'), second.token);
+    expect((await expectNext(socket, 'welcome')).user).toEqual(second.user);
+    await socket.close();
   });
 
-  it('keeps the user id when refreshed with a token that expired within 7 days', async () => {
+  it('keeps the user id with a refresh token issued 29 days ago, and starts 30 days again', async () => {
     const sub = crypto.randomUUID();
     const now = nowSeconds();
-    const expired = await sign(
-      claims({ sub, iat: now - 3 * DAY_SECONDS - 900, exp: now - 3 * DAY_SECONDS }),
+    const old = await sign(
+      { ...claims({ sub }), use: 'refresh', iat: now - 29 * DAY_SECONDS, exp: now + DAY_SECONDS },
       SECRET,
       'HS256',
     );
-    const body = await issued(
-      await exports.default.fetch(
-        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `bearer ${expired}` }),
-      ),
-    );
+    const body = await refreshWith(old);
     expect(body.user.id).toBe(sub);
-    // The refreshed token is current, not a copy of the old expiry.
-    expect(claimsOf(body.token).exp).toBeGreaterThan(now);
+    expect(claimsOf(body.refreshToken).exp).toBeGreaterThanOrEqual(now + 30 * DAY_SECONDS);
   });
 
   it.each([
     [
-      'expired more than 7 days ago',
+      'a current access token from this endpoint',
       async () =>
-        sign(claims({ sub: 'old-user', exp: nowSeconds() - 8 * DAY_SECONDS }), SECRET, 'HS256'),
+        (await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'a' })))))
+          .token,
     ],
     [
-      'signed with another secret',
-      async () => sign(claims({ sub: 'forged-user' }), 'not-the-secret', 'HS256'),
+      "a backend's access token that expired 6 days ago",
+      async () =>
+        sign(
+          claims({
+            sub: 'backend-user-42',
+            iat: nowSeconds() - 6 * DAY_SECONDS - 900,
+            exp: nowSeconds() - 6 * DAY_SECONDS,
+          }),
+          SECRET,
+          'HS256',
+        ),
+    ],
+    [
+      "a backend's current access token",
+      async () => sign(claims({ sub: 'backend-user-42' }), SECRET, 'HS256'),
+    ],
+    [
+      'a refresh token past its exp',
+      async () =>
+        sign(
+          { ...claims({ sub: 'old-user' }), use: 'refresh', exp: nowSeconds() - 1 },
+          SECRET,
+          'HS256',
+        ),
+    ],
+    [
+      'a refresh token signed with another secret',
+      async () =>
+        sign({ ...claims({ sub: 'forged-user' }), use: 'refresh' }, 'not-the-secret', 'HS256'),
+    ],
+    [
+      'a refresh token whose sub was changed after signing',
+      async () => {
+        const [header, , signature] = (
+          await sign({ ...claims(), use: 'refresh' }, SECRET, 'HS256')
+        ).split('.');
+        const payload = base64url(
+          JSON.stringify({ ...claims({ sub: 'victim-user' }), use: 'refresh' }),
+        );
+        return `${header}.${payload}.${signature}`;
+      },
     ],
     ['not a JWT', async () => 'garbage'],
-  ])('ignores a bearer token %s and issues a new id', async (_label, makeToken) => {
+  ])('ignores %s as the bearer and issues a new id', async (_label, makeToken) => {
     const token = await makeToken();
-    const body = await issued(
-      await exports.default.fetch(
-        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `Bearer ${token}` }),
-      ),
-    );
-    // The old subs are not UUIDs, so a fresh UUID proves a new identity was issued.
+    const oldSub = token.split('.').length === 3 ? claimsOf(token).sub : undefined;
+    const body = await refreshWith(token);
+    // A fresh UUID, unlike any sub above, proves a new identity was issued.
     expect(body.user.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(body.user.id).not.toBe(oldSub);
+    expect(claimsOf(body.refreshToken).sub).toBe(body.user.id);
   });
 
   it('ignores an Authorization header that is not a bearer token', async () => {
@@ -318,7 +392,9 @@ describe('POST /api/token', () => {
     );
     const body = await issued(
       await exports.default.fetch(
-        tokenRequest(JSON.stringify({ name: 'alice' }), { Authorization: `Basic ${valid.token}` }),
+        tokenRequest(JSON.stringify({ name: 'alice' }), {
+          Authorization: `Basic ${valid.refreshToken}`,
+        }),
       ),
     );
     expect(body.user.id).not.toBe(valid.user.id);
@@ -361,6 +437,9 @@ describe('POST /api/token', () => {
 
   it('refuses with 403 when GUEST_TOKENS is off, for new guests and for refreshes', async () => {
     const valid = await newUser('alice');
+    const guest = await issued(
+      await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'alice' }))),
+    );
     await expectError(
       await fetchWith(tokenRequest('{"name":"alice"}'), { GUEST_TOKENS: 'off' }),
       403,
@@ -368,7 +447,7 @@ describe('POST /api/token', () => {
     );
     await expectError(
       await fetchWith(
-        tokenRequest('{"name":"alice"}', { Authorization: `Bearer ${valid.token}` }),
+        tokenRequest('{"name":"alice"}', { Authorization: `Bearer ${guest.refreshToken}` }),
         { GUEST_TOKENS: 'off' },
       ),
       403,
@@ -508,8 +587,18 @@ describe('GET /api/rooms/:room/ws refusals', () => {
     ['a wrong secret', async () => sign(claims(), 'not-the-secret', 'HS256')],
     ['an expired token', async () => sign(claims({ exp: nowSeconds() - 10 }), SECRET, 'HS256')],
     [
-      'a token expired a day ago (refresh grace does not open rooms)',
+      'a token expired a day ago',
       async () => sign(claims({ exp: nowSeconds() - DAY_SECONDS }), SECRET, 'HS256'),
+    ],
+    [
+      'the refresh token POST /api/token issued',
+      async () =>
+        (await issued(await exports.default.fetch(tokenRequest(JSON.stringify({ name: 'a' })))))
+          .refreshToken,
+    ],
+    [
+      'a hand-made refresh token',
+      async () => sign({ ...claims(), use: 'refresh' }, SECRET, 'HS256'),
     ],
     ['no exp', async () => sign(claims({ exp: undefined }), SECRET, 'HS256')],
     [
@@ -680,5 +769,136 @@ describe('other routes', () => {
       404,
       'not found',
     );
+  });
+});
+
+describe('GET /room/:room/ (trailing slash)', () => {
+  it.each([
+    ['/room/lobby/', '/room/lobby'],
+    ['/room/Mixed-Case_1/', '/room/Mixed-Case_1'],
+    ['/room/lobby/?after=5&x=y%20z', '/room/lobby?after=5&x=y%20z'],
+  ])('redirects %s with 308 to %s', async (path, location) => {
+    const res = await exports.default.fetch(`${ORIGIN}${path}`, { redirect: 'manual' });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('Location')).toBe(location);
+  });
+
+  it.each([
+    ['a bad room name', '/room/a.b/', 400],
+    ['an empty room segment', '/room//', 404],
+    ['a path that would leave the site', '/room//evil.example/', 404],
+    ['a longer path', '/room/lobby/x/', 404],
+  ])('does not redirect %s', async (_label, path, status) => {
+    const res = await exports.default.fetch(`${ORIGIN}${path}`, { redirect: 'manual' });
+    expect(res.status).toBe(status);
+    expect(res.headers.get('Location')).toBeNull();
+    await res.body?.cancel();
+  });
+});
+
+describe('error pages for browsers', () => {
+  // What Chromium sends when a person follows a link.
+  const BROWSER_ACCEPT =
+    'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
+
+  function pageRequest(path: string, accept: string | undefined, method = 'GET'): Request {
+    return new Request(`${ORIGIN}${path}`, {
+      method,
+      headers: accept === undefined ? {} : { Accept: accept },
+    });
+  }
+
+  /** Asserts a small HTML error page: status, type, the page headers, no JSON, a way back to `/`. */
+  async function expectPage(res: Response, status: number): Promise<string> {
+    const html = await res.text();
+    expect(res.status, html).toBe(status);
+    expect(res.headers.get('Content-Type')).toBe('text/html; charset=utf-8');
+    const csp = res.headers.get('Content-Security-Policy') ?? '';
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    expect(res.headers.get('Referrer-Policy')).toBe('no-referrer');
+    expect(() => JSON.parse(html)).toThrow();
+    expect(html).not.toContain('"error"');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<a href="/">');
+    expect(html).toContain('<link rel="stylesheet" href="/style.css" />');
+    expect(html).toContain('class="card"');
+    // No script at all, inline or not: the page needs none.
+    expect(html).not.toMatch(/<script/i);
+    return html;
+  }
+
+  it.each([
+    ['a room name with a space and a bang', '/room/Bad%20Room!'],
+    ['a room name starting with a dash', '/room/-x'],
+    ['a room name of 65 characters', `/room/${'a'.repeat(65)}`],
+    ['a bad room name with a trailing slash', '/room/a.b/'],
+  ])('answers %s with a 400 page saying the room name is invalid', async (_label, path) => {
+    const html = await expectPage(
+      await exports.default.fetch(pageRequest(path, BROWSER_ACCEPT)),
+      400,
+    );
+    expect(html).toContain('Invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter');
+  });
+
+  it.each([['/nope'], ['/room/lobby/extra'], ['/rooms'], ['/style.css/x']])(
+    'answers %s with a 404 page',
+    async (path) => {
+      const html = await expectPage(
+        await exports.default.fetch(pageRequest(path, BROWSER_ACCEPT)),
+        404,
+      );
+      expect(html).toContain('There is no page here');
+    },
+  );
+
+  it.each([
+    ['a bad room link', '/room/Bad%20Room!', 400, ['Bad Room', 'Bad%20Room']],
+    [
+      'markup in a room name',
+      `/room/${encodeURIComponent('<img src=x onerror=alert(1)>')}`,
+      400,
+      ['<img', 'onerror'],
+    ],
+    [
+      'markup in an unknown path',
+      `/nope-${encodeURIComponent('"><script>alert(1)</script>')}`,
+      404,
+      ['nope', '<script', 'alert'],
+    ],
+  ])('never echoes the request into the page: %s', async (_label, path, status, absent) => {
+    const html = await expectPage(
+      await exports.default.fetch(pageRequest(path, BROWSER_ACCEPT)),
+      status,
+    );
+    for (const text of absent) expect(html).not.toContain(text);
+  });
+
+  it.each<[string, string, string | undefined, number, string]>([
+    ['an unknown API path', '/api/nope', BROWSER_ACCEPT, 404, 'not found'],
+    ['the API root', '/api', BROWSER_ACCEPT, 404, 'not found'],
+    ['a room path under /api/', '/api/rooms/lobby', 'text/html', 404, 'not found'],
+    [
+      'a plain GET on the socket route',
+      '/api/rooms/lobby/ws',
+      'text/html',
+      426,
+      'expected a WebSocket upgrade',
+    ],
+    ['a bad room link without Accept', '/room/Bad%20Room!', undefined, 400, ROOM_NAME_ERROR],
+    ['a bad room link accepting anything', '/room/Bad%20Room!', '*/*', 400, ROOM_NAME_ERROR],
+    ['a bad room link asking for JSON', '/room/-x', 'application/json', 400, ROOM_NAME_ERROR],
+    ['a bad room link refusing HTML (q=0)', '/room/-x', 'text/html;q=0, */*', 400, ROOM_NAME_ERROR],
+    ['an unknown page accepting anything', '/nope', '*/*', 404, 'not found'],
+  ])('answers %s with JSON', async (_label, path, accept, status, error) => {
+    await expectError(await exports.default.fetch(pageRequest(path, accept)), status, error);
+  });
+
+  it('answers GET /api/token from a browser with 405 JSON and Allow: POST', async () => {
+    const res = await exports.default.fetch(pageRequest('/api/token', BROWSER_ACCEPT));
+    expect(res.headers.get('Allow')).toBe('POST');
+    await expectError(res, 405, 'use POST');
   });
 });

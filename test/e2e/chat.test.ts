@@ -1,6 +1,6 @@
 // Chat through a real `wrangler dev` over TCP: guest tokens, two people talking, the HTTP
-// refusals of the upgrade route, the page and its security headers, static assets, and a room
-// that hibernates between messages. One server for the whole file.
+// refusals of the upgrade route, the page, error pages and redirects with their security headers,
+// static assets, and a room that hibernates between messages. One server for the whole file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PING_FRAME } from '../../src/protocol.ts';
 import {
@@ -75,13 +75,16 @@ describe('guests and chat', () => {
     await g.close();
   });
 
-  it('keeps a returning guest on the same user id when the old token is presented', async () => {
+  it('keeps a returning guest on the same user id when their refresh token is presented', async () => {
     const first = await readJson(
       await requestToken(server.origin, 'Rita', { ip: '198.51.100.2' }),
       TokenBodySchema,
     );
     const again = await readJson(
-      await requestToken(server.origin, 'Rita R', { ip: '198.51.100.2', bearer: first.token }),
+      await requestToken(server.origin, 'Rita R', {
+        ip: '198.51.100.2',
+        bearer: first.refreshToken,
+      }),
       TokenBodySchema,
     );
     expect(again.user).toEqual({ id: first.user.id, name: 'Rita R' });
@@ -92,6 +95,22 @@ describe('guests and chat', () => {
       user: { id: first.user.id, name: 'Rita R' },
     });
     await s.close();
+  });
+
+  it('gives a guest who presents an access token instead a new identity, and refuses a refresh token at the socket', async () => {
+    const first = await readJson(
+      await requestToken(server.origin, 'Tom', { ip: '198.51.100.3' }),
+      TokenBodySchema,
+    );
+    const again = await readJson(
+      await requestToken(server.origin, 'Tom', { ip: '198.51.100.3', bearer: first.token }),
+      TokenBodySchema,
+    );
+    expect(again.user.name).toBe('Tom');
+    expect(again.user.id).not.toBe(first.user.id);
+    const refused = await expectRefused(server.origin, uniqueRoom('guest'), first.refreshToken);
+    expect(refused.status).toBe(401);
+    expect(refusalBody(refused)).toEqual({ error: 'invalid or expired token' });
   });
 });
 
@@ -232,6 +251,38 @@ describe('pages and static assets', () => {
     const res = await fetch(new URL('/room/Bad!', server.origin));
     expect(res.status).toBe(400);
     expect((await readJson(res, ErrorBodySchema)).error).toMatch(/invalid room name/);
+  });
+
+  it.each([
+    ['/room/Bad%20Room!', 400],
+    ['/nope', 404],
+  ])(
+    'answers a browser that opens %s with a %i HTML page linking back to /',
+    async (path, status) => {
+      const res = await fetch(new URL(path, server.origin), {
+        headers: { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+      });
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      const html = await res.text();
+      expect(html).toContain('<a href="/">');
+      expect(html).not.toContain('Bad Room');
+      // The stylesheet it links is served.
+      expect((await fetch(new URL('/style.css', server.origin))).status).toBe(200);
+    },
+  );
+
+  it('redirects /room/<name>/ with 308 to the room page, keeping the query', async () => {
+    const res = await fetch(new URL('/room/lobby/?x=1', server.origin), { redirect: 'manual' });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe('/room/lobby?x=1');
+    const followed = await fetch(new URL('/room/lobby/', server.origin));
+    expect(followed.url).toBe(new URL('/room/lobby', server.origin).href);
+    expect(followed.status).toBe(200);
+    expect(await followed.text()).toMatch(/<script[^>]+src="\/app\.js"/);
   });
 
   it.each([

@@ -181,6 +181,7 @@ export const ErrorBodySchema = v.object({ error: v.string() });
 /** The body of `POST /api/token` on success. */
 export const TokenBodySchema = v.object({
   token: v.string(),
+  refreshToken: v.string(),
   user: UserSchema,
   expiresAt: v.number(),
 });
@@ -221,8 +222,9 @@ export async function expectRefused(
 }
 
 /**
- * `POST /api/token` as a guest would. `ip` is sent as CF-Connecting-IP, which wrangler dev passes
- * through when present (on Cloudflare the edge sets it), so tests can keep their guests apart.
+ * `POST /api/token` as a guest would; `bearer` (a refresh token, to keep an identity) is sent as
+ * `Authorization: Bearer`. `ip` is sent as CF-Connecting-IP, which wrangler dev passes through when
+ * present (on Cloudflare the edge sets it), so tests can keep their guests apart.
  */
 export function requestToken(
   origin: string,

@@ -274,7 +274,7 @@ const tokenCases: [string, () => Promise<string>][] = [
     () => craft({ payload: claims({ exp: Math.floor(Date.now() / 1000) - 10 }) }),
   ],
   [
-    'a token expired a day ago (refresh grace does not apply here)',
+    'a token expired a day ago',
     () => craft({ payload: claims({ exp: Math.floor(Date.now() / 1000) - 86_400 }) }),
   ],
   ['a missing exp', () => craft({ payload: claims({}, ['exp']) })],

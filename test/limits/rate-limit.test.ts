@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { closeAll, connect, newUser, roomStub, uniqueRoom, type TestSocket } from '../helpers.ts';
 import type { ChatMessage, ServerFrame } from '../../src/protocol.ts';
 
-// The shipped defaults from PROTOCOL.md, written out so a drift in config fails here.
+// The shipped limits (docs/protocol.md#limits-and-abuse-handling), written out so drift fails here.
 const BURST = 10;
 const RATE_PER_SECOND = 2;
 const REFILL_MS = 1000 / RATE_PER_SECOND;
