@@ -63,6 +63,7 @@ const VALID: Record<string, unknown> = {
     memberCount: 1,
     messages: [],
     hasMore: false,
+    seq: 0,
   },
   'a welcome with members and messages': {
     type: 'welcome',
@@ -72,6 +73,7 @@ const VALID: Record<string, unknown> = {
     memberCount: 2,
     messages: [message, withClientId],
     hasMore: true,
+    seq: 8,
   },
   'a resume’s welcome with pruned': {
     type: 'welcome',
@@ -82,6 +84,7 @@ const VALID: Record<string, unknown> = {
     messages: [message],
     hasMore: false,
     pruned: true,
+    seq: 7,
   },
   'a message': message,
   'a message with a clientId': withClientId,
@@ -90,6 +93,12 @@ const VALID: Record<string, unknown> = {
   'a presence count': { type: 'presence', count: 120 },
   'a history page': { type: 'history', messages: [message, withClientId], hasMore: false },
   'an empty history page': { type: 'history', messages: [], hasMore: true },
+  'a catch-up page with pruned': {
+    type: 'history',
+    messages: [message],
+    hasMore: true,
+    pruned: true,
+  },
   'a typing frame': { type: 'typing', user: bob },
   ...Object.fromEntries(
     ERROR_CODES.map((code) => [`an error ${code}`, { type: 'error', code, message: 'why' }]),
@@ -104,14 +113,14 @@ const VALID: Record<string, unknown> = {
   'a pong': { type: 'pong' },
 };
 
-/** `value` with unknown fields (a future `seq`, say) added to every object in it. */
+/** `value` with unknown fields (a newer server's, say) added to every object in it. */
 function withExtraFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withExtraFields);
   if (typeof value !== 'object' || value === null) return value;
   const copy = Object.fromEntries(
     Object.entries(value).map(([key, item]) => [key, withExtraFields(item)]),
   );
-  return { ...copy, seq: 9, extra: { nested: true } };
+  return { ...copy, future: 9, extra: { nested: true } };
 }
 
 /** Values that break any field they replace: every JSON type, and near misses. */
@@ -227,6 +236,7 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
         messages: fc.oneof(fc.array(chatMessage, { maxLength: 3 }), anything),
         hasMore: fc.oneof(fc.boolean(), anything),
         pruned: fc.oneof(fc.constant(true), anything),
+        seq: fc.oneof(fc.nat(), anything),
         id: fc.oneof(fc.nat(), anything),
         text: fc.oneof(fc.string(), anything),
         ts: fc.oneof(fc.nat(), anything),

@@ -23,6 +23,7 @@ import { Timeline } from './timeline.js';
 /** @typedef {import('./frames.js').ChatMessage} ChatMessage */
 /** @typedef {import('./frames.js').ServerFrame} ServerFrame */
 /** @typedef {import('./frames.js').ClientFrame} ClientFrame */
+/** @typedef {Extract<ClientFrame, { type: 'history' }>} HistoryRequest */
 /** @typedef {import('./frames.js').WelcomeFrame} WelcomeFrame */
 /** @typedef {import('./frames.js').HistoryFrame} HistoryFrame */
 /** @typedef {import('./frames.js').ErrorFrame} ErrorFrame */
@@ -113,10 +114,12 @@ export class ChatClient extends Emitter {
   /** While a page is awaited that must come first (catching up, starting over), live messages wait here. */
   /** @type {ChatMessage[] | null} */ #held = null;
   /** One history request at a time, so a refusal without a clientId can be matched to it. */
-  /** @type {{ frame: Extract<ClientFrame, { type: 'history' }>, placement: Placement } | null} */
+  /** @type {{ frame: HistoryRequest, placement: Placement } | null} */
   #pendingHistory = null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */ #historyRetry;
   #typingSentAt = -Infinity;
+  /** This connection's `welcome.seq`: the position once caught up. */
+  #welcomeSeq = 0;
 
   /** @param {ChatClientOptions} options */
   constructor(options) {
@@ -344,22 +347,33 @@ export class ChatClient extends Emitter {
   #onWelcome(welcome) {
     this.#me = welcome.user;
     this.#welcomed = true;
+    this.#welcomeSeq = welcome.seq;
     this.#members = new Map(welcome.members.map((user) => [user.id, user]));
     this.#memberCount = welcome.memberCount;
     this.emit('welcome', welcome);
     this.#emitMembers();
     this.#acknowledgeOwn(welcome.messages);
-    if (this.#timeline.position === null) {
+    const position = this.#timeline.position;
+    if (position === null) {
       // A fresh join: the latest page, and `hasMore` says whether older ones exist.
       this.#hasOlder = welcome.hasMore;
       this.#deliver(this.#timeline.takeNewer(welcome.messages), 'join');
-      this.#timeline.caughtUp();
+      this.#timeline.caughtUp(welcome.seq);
+    } else if (welcome.seq < position) {
+      // The room's latest change is behind what we received: its storage was reset under us, and
+      // what we know belongs to a room that is gone. Start over with its latest page.
+      this.#timeline.forget();
+      this.#hasOlder = false;
+      this.emit('reset', welcome);
+      this.#held = [];
+      const before = welcome.seq + 1;
+      this.#requestHistory({ type: 'history', before, limit: WELCOME_MESSAGES }, 'join');
     } else {
       // A resume: what came after our position, and `hasMore` says newer ones were left out.
-      if (welcome.pruned) this.emit('gap', { after: this.#timeline.position });
+      if (welcome.pruned) this.emit('gap', { after: position });
       this.#deliver(this.#timeline.takeNewer(welcome.messages), 'newer');
       if (welcome.hasMore) this.#catchUp();
-      else this.#timeline.caughtUp();
+      else this.#timeline.caughtUp(welcome.seq);
     }
     this.#setStatus('open');
     this.#outbox.resume();
@@ -378,14 +392,24 @@ export class ChatClient extends Emitter {
     if (!request) return;
     this.#pendingHistory = null;
     this.#acknowledgeOwn(page.messages);
-    if (request.placement === 'older') {
-      this.#hasOlder = page.hasMore;
-      return this.#deliver(this.#timeline.takeOlder(page.messages), 'older');
+    switch (request.placement) {
+      case 'older':
+        this.#hasOlder = page.hasMore;
+        return this.#deliver(this.#timeline.takeOlder(page.messages), 'older');
+      case 'join':
+        // A start over's latest page: `hasMore`, as in a welcome, says older ones exist.
+        this.#hasOlder = page.hasMore;
+        this.#deliver(this.#timeline.takeNewer(page.messages), 'join');
+        break;
+      case 'newer':
+        if (page.pruned)
+          this.emit('gap', { after: 'after' in request.frame ? request.frame.after : 0 });
+        this.#deliver(this.#timeline.takeNewer(page.messages), 'newer');
+        // An empty page that claims more would ask for the same page forever.
+        if (page.hasMore && page.messages.length > 0) return this.#catchUp();
     }
-    this.#deliver(this.#timeline.takeNewer(page.messages), request.placement);
-    // An empty page that claims more would ask for the same page forever.
-    if (page.hasMore && page.messages.length > 0) return this.#catchUp();
-    this.#timeline.caughtUp();
+    // Every change up to the welcome's is in: only now may the position take its seq.
+    this.#timeline.caughtUp(this.#welcomeSeq);
     const held = this.#held ?? [];
     this.#held = null;
     this.#deliver(this.#timeline.takeNewer(held), 'newer');
@@ -445,7 +469,7 @@ export class ChatClient extends Emitter {
     for (const message of messages) this.emit('message', message);
   }
 
-  /** @param {Extract<ClientFrame, { type: 'history' }>} frame @param {Placement} placement */
+  /** @param {HistoryRequest} frame @param {Placement} placement */
   #requestHistory(frame, placement) {
     if (!this.#send(frame)) return false;
     this.#pendingHistory = { frame, placement };

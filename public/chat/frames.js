@@ -13,14 +13,18 @@ import { ERROR_CODES } from './rules.js';
  */
 /**
  * The first frame on every connection: who we are, who is here and a page of messages (the latest
- * ones, or those after the URL's `after`, with `pruned` when some of those are gone).
- * @typedef {{ type: 'welcome', user: User, room: string, members: User[], memberCount: number, messages: ChatMessage[], hasMore: boolean, pruned?: true }} WelcomeFrame
+ * ones, or those after the URL's `after`, with `pruned` when some of those are gone), and `seq`,
+ * the room's latest change.
+ * @typedef {{ type: 'welcome', user: User, room: string, members: User[], memberCount: number, messages: ChatMessage[], hasMore: boolean, pruned?: true, seq: number }} WelcomeFrame
  */
 /** @typedef {{ type: 'join' | 'leave', user: User, ts: number }} PresenceChange */
 /** @typedef {{ type: 'join', user: User, ts: number }} JoinFrame */
 /** @typedef {{ type: 'leave', user: User, ts: number }} LeaveFrame */
 /** @typedef {{ type: 'presence', count: number }} PresenceFrame */
-/** @typedef {{ type: 'history', messages: ChatMessage[], hasMore: boolean }} HistoryFrame */
+/**
+ * A page of stored messages, oldest first; answering `after`, `pruned` as in the welcome.
+ * @typedef {{ type: 'history', messages: ChatMessage[], hasMore: boolean, pruned?: true }} HistoryFrame
+ */
 /** @typedef {{ type: 'typing', user: User }} TypingFrame */
 /** @typedef {(typeof ERROR_CODES)[number]} ErrorCode */
 /**
@@ -68,8 +72,9 @@ function narrow(d) {
       const members = listOf(d.members, toUser);
       const messages = listOf(d.messages, toMessage);
       if (!user || !members || !messages || typeof d.room !== 'string') return null;
-      if (!isNumber(d.memberCount) || typeof d.hasMore !== 'boolean') return null;
-      if (!optional(d, 'pruned', (pruned) => pruned === true)) return null;
+      if (!isNumber(d.memberCount) || typeof d.hasMore !== 'boolean' || !isNumber(d.seq))
+        return null;
+      if (!optional(d, 'pruned', isTrue)) return null;
       /** @type {WelcomeFrame} */
       const welcome = {
         type: 'welcome',
@@ -79,6 +84,7 @@ function narrow(d) {
         memberCount: d.memberCount,
         messages,
         hasMore: d.hasMore,
+        seq: d.seq,
       };
       if (d.pruned === true) welcome.pruned = true;
       return welcome;
@@ -97,8 +103,12 @@ function narrow(d) {
       return isNumber(d.count) ? { type: 'presence', count: d.count } : null;
     case 'history': {
       const messages = listOf(d.messages, toMessage);
-      if (!messages || typeof d.hasMore !== 'boolean') return null;
-      return { type: 'history', messages, hasMore: d.hasMore };
+      if (!messages || typeof d.hasMore !== 'boolean' || !optional(d, 'pruned', isTrue))
+        return null;
+      /** @type {HistoryFrame} */
+      const page = { type: 'history', messages, hasMore: d.hasMore };
+      if (d.pruned === true) page.pruned = true;
+      return page;
     }
     case 'typing': {
       const user = toUser(d.user);
@@ -172,6 +182,11 @@ function optional(record, key, isValid) {
 /** @param {unknown} value @returns {value is Record<string, unknown>} */
 function isRecord(value) {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** @param {unknown} value @returns {value is true} */
+function isTrue(value) {
+  return value === true;
 }
 
 /** @param {unknown} value @returns {value is string} */

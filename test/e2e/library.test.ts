@@ -402,3 +402,74 @@ describe('the room as ChatClient sees it', () => {
     chat.close();
   });
 });
+
+// Last in this file: it replaces the server with one on the same port over empty storage.
+describe('a room whose storage was reset', () => {
+  it('makes the client start over: it forgets its position and what it saw, and takes the room as a fresh join', async () => {
+    const room = uniqueRoom('reset');
+    const reader = await newUser('Rae');
+    const writer = await newUser('Wen');
+    const say = async (texts: string[]) => {
+      const socket = await openSocket(server.origin, room, writer.token);
+      await socket.nextOf('welcome');
+      for (const text of texts) {
+        socket.send({ type: 'message', text });
+        await socket.nextOf('message');
+      }
+      await socket.close();
+    };
+    await say(['old 1', 'old 2', 'old 3']);
+    const gate = new Gate();
+    const tracked = trackedWebSocket();
+    const chat = client(room, async () => (await gate.pass(), reader.token), {
+      WebSocket: tracked.WebSocket,
+      firstDelayMs: 100,
+      maxDelayMs: 500,
+    });
+    const batches: { placement: string; texts: string[] }[] = [];
+    chat.addEventListener('messages', (event) =>
+      batches.push({
+        placement: event.detail.placement,
+        texts: event.detail.messages.map((m) => m.text),
+      }),
+    );
+    await opened(chat);
+    expect(chat.position).toBe(3);
+
+    // The same port over empty storage: to the client, the room's storage was wiped under it.
+    gate.shut();
+    const { port } = server;
+    await server.stop();
+    const fresh = mkdtempSync(join(tmpdir(), 'edge-chat-library-reset-'));
+    try {
+      server = await startDevServer({ snapshot: true, port, persistTo: fresh });
+      await say(['new 1']);
+      const reset = nextEvent(chat, 'reset');
+      const joined = nextEvent(chat, 'messages', { where: (batch) => batch.placement === 'join' });
+      gate.open();
+      // It asked to resume after 3; the room's latest change is 1.
+      expect(await reset).toMatchObject({ seq: 1, messages: [] });
+      expect(new URL(tracked.current().url).searchParams.get('after')).toBe('3');
+      expect((await joined).messages.map((m) => [m.id, m.text])).toEqual([[1, 'new 1']]);
+      expect(chat.position).toBe(1);
+      expect(chat.hasOlder).toBe(false);
+
+      // From here on it is an ordinary member of the new room: live messages, then a resume from there.
+      const live = nextEvent(chat, 'message', { where: (m) => m.text === 'new 2' });
+      await say(['new 2']);
+      expect((await live).id).toBe(2);
+      tracked.current().terminate();
+      await nextEvent(chat, 'welcome', { timeoutMs: 10_000 });
+      expect(new URL(tracked.current().url).searchParams.get('after')).toBe('2');
+      expect(batches).toEqual([
+        { placement: 'join', texts: ['old 1', 'old 2', 'old 3'] },
+        { placement: 'join', texts: ['new 1'] },
+        { placement: 'newer', texts: ['new 2'] },
+      ]);
+      chat.close();
+    } finally {
+      await server.stop();
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+});

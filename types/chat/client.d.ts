@@ -3,6 +3,9 @@ export type User = import('./frames.js').User;
 export type ChatMessage = import('./frames.js').ChatMessage;
 export type ServerFrame = import('./frames.js').ServerFrame;
 export type ClientFrame = import('./frames.js').ClientFrame;
+export type HistoryRequest = Extract<ClientFrame, {
+    type: 'history';
+}>;
 export type WelcomeFrame = import('./frames.js').WelcomeFrame;
 export type HistoryFrame = import('./frames.js').HistoryFrame;
 export type ErrorFrame = import('./frames.js').ErrorFrame;

@@ -20,6 +20,7 @@ export type WelcomeFrame = {
     messages: ChatMessage[];
     hasMore: boolean;
     pruned?: true;
+    seq: number;
 };
 export type PresenceChange = {
     type: 'join' | 'leave';
@@ -44,6 +45,7 @@ export type HistoryFrame = {
     type: 'history';
     messages: ChatMessage[];
     hasMore: boolean;
+    pruned?: true;
 };
 export type TypingFrame = {
     type: 'typing';
@@ -91,14 +93,18 @@ export type ClientFrame = {
  */
 /**
  * The first frame on every connection: who we are, who is here and a page of messages (the latest
- * ones, or those after the URL's `after`, with `pruned` when some of those are gone).
- * @typedef {{ type: 'welcome', user: User, room: string, members: User[], memberCount: number, messages: ChatMessage[], hasMore: boolean, pruned?: true }} WelcomeFrame
+ * ones, or those after the URL's `after`, with `pruned` when some of those are gone), and `seq`,
+ * the room's latest change.
+ * @typedef {{ type: 'welcome', user: User, room: string, members: User[], memberCount: number, messages: ChatMessage[], hasMore: boolean, pruned?: true, seq: number }} WelcomeFrame
  */
 /** @typedef {{ type: 'join' | 'leave', user: User, ts: number }} PresenceChange */
 /** @typedef {{ type: 'join', user: User, ts: number }} JoinFrame */
 /** @typedef {{ type: 'leave', user: User, ts: number }} LeaveFrame */
 /** @typedef {{ type: 'presence', count: number }} PresenceFrame */
-/** @typedef {{ type: 'history', messages: ChatMessage[], hasMore: boolean }} HistoryFrame */
+/**
+ * A page of stored messages, oldest first; answering `after`, `pruned` as in the welcome.
+ * @typedef {{ type: 'history', messages: ChatMessage[], hasMore: boolean, pruned?: true }} HistoryFrame
+ */
 /** @typedef {{ type: 'typing', user: User }} TypingFrame */
 /** @typedef {(typeof ERROR_CODES)[number]} ErrorCode */
 /**
