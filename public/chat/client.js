@@ -6,7 +6,7 @@
 // The wire contract is docs/protocol.md.
 import { Emitter } from './events.js';
 import { parseServerFrame } from './frames.js';
-import { memoryStorage, Outbox } from './outbox.js';
+import { Outbox } from './outbox.js';
 import {
   codePointLength,
   HEARTBEAT_INTERVAL_MS,
@@ -17,6 +17,7 @@ import {
   WELCOME_MESSAGES,
 } from './rules.js';
 import { ReconnectingSocket } from './socket.js';
+import { memoryStorage } from './storage.js';
 import { Timeline } from './timeline.js';
 
 /** @typedef {import('./frames.js').User} User */
@@ -33,7 +34,7 @@ import { Timeline } from './timeline.js';
 /** @typedef {import('./frames.js').TypingFrame} TypingFrame */
 /** @typedef {import('./frames.js').PongFrame} PongFrame */
 /** @typedef {import('./outbox.js').OutboxItem} OutboxItem */
-/** @typedef {import('./outbox.js').Storage} Storage */
+/** @typedef {import('./storage.js').Storage} Storage */
 /** @typedef {import('./socket.js').WebSocketClass} WebSocketClass */
 /** @typedef {'connecting' | 'open' | 'reconnecting' | 'closed'} Status */
 /**

@@ -13,11 +13,7 @@ import { isClientId } from './rules.js';
  * A message not yet acknowledged; `error` once the server refused it for good.
  * @typedef {{ clientId: string, text: string, ts: number, error?: string }} OutboxItem
  */
-/**
- * What the outbox keeps its items in: localStorage and sessionStorage fit, as does anything with
- * these three methods. Any of them may throw (storage full or disabled).
- * @typedef {{ getItem(key: string): string | null, setItem(key: string, value: string): void, removeItem(key: string): void }} Storage
- */
+/** @typedef {import('./storage.js').Storage} Storage */
 /**
  * @typedef {object} OutboxEventMap
  * @property {CustomEvent<OutboxItem[]>} change the items changed (added, acknowledged, failed, retried, discarded)
@@ -27,16 +23,6 @@ import { isClientId } from './rules.js';
 
 /** When the server gives no wait with a rate_limited refusal. */
 const DEFAULT_RETRY_MS = 1_000;
-
-/** A storage that lives as long as the page or process: the default. @returns {Storage} */
-export function memoryStorage() {
-  /** @type {Map<string, string>} */ const values = new Map();
-  return {
-    getItem: (key) => values.get(key) ?? null,
-    setItem: (key, value) => void values.set(key, String(value)),
-    removeItem: (key) => void values.delete(key),
-  };
-}
 
 /** @extends {Emitter<OutboxEventMap>} */
 export class Outbox extends Emitter {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, type ChatClientOptions, type Status } from '../../public/chat/client.js';
-import { memoryStorage } from '../../public/chat/outbox.js';
+import { GuestSession, GuestTokenError } from '../../public/chat/guest.js';
+import { memoryStorage } from '../../public/chat/storage.js';
 import { backoffDelay, isFinalClose } from '../../public/chat/socket.js';
 import {
   Gate,
@@ -399,6 +400,98 @@ describe('the room as ChatClient sees it', () => {
     await pollUntil(() => seen.length === 32, 10_000);
     const written = names.flatMap((name) => Array.from({ length: 10 }, (_, i) => `${name} ${i}`));
     expect(seen).toEqual(['one', 'two', ...written.slice(10)]);
+    chat.close();
+  });
+});
+
+describe('GuestSession', () => {
+  /** The global fetch, counting POST /api/token by whether a refresh token went along. */
+  function countingFetch(into: string[]): typeof fetch {
+    return (input, init) => {
+      const headers = new Headers(init?.headers);
+      into.push(headers.has('Authorization') ? 'refresh' : 'new');
+      return fetch(input, init);
+    };
+  }
+
+  it('keeps one guest across connections by its refresh token, which stays in its storage and out of every URL', async () => {
+    const room = uniqueRoom('guest');
+    const kept = memoryStorage();
+    const posts: string[] = [];
+    const guest = new GuestSession({
+      url: server.origin,
+      name: 'Gus',
+      storage: kept,
+      fetch: countingFetch(posts),
+    });
+    expect(guest.user).toBeNull();
+    const first = await guest.signIn();
+    expect(first.user.name).toBe('Gus');
+    expect(guest.user).toEqual(first.user);
+    const refreshTokens = [kept.getItem('edgechat:refresh')];
+    const tracked = trackedWebSocket();
+    const chat = client(room, guest.token, { WebSocket: tracked.WebSocket, firstDelayMs: 20 });
+    await opened(chat);
+    // The first connection takes the token signIn() fetched: no second request for it.
+    expect(posts).toEqual(['new']);
+    expect(chat.user).toEqual(first.user);
+
+    const reconnected = nextEvent(chat, 'welcome');
+    chat.interrupt();
+    expect((await reconnected).user).toEqual(first.user);
+    expect(posts).toEqual(['new', 'refresh']);
+    refreshTokens.push(kept.getItem('edgechat:refresh'));
+    // Refreshing rotates the refresh token (each carries its own jti).
+    expect(new Set(refreshTokens).size).toBe(2);
+    for (const token of refreshTokens) {
+      expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+      for (const socket of tracked.sockets) expect(socket.url).not.toContain(token);
+    }
+    chat.close();
+
+    // Another session over the same storage (a second tab, a restarted bot) is the same guest.
+    const again = new GuestSession({ url: server.origin, name: 'Gus again', storage: kept });
+    expect((await again.signIn()).user).toEqual({ id: first.user.id, name: 'Gus again' });
+  });
+
+  it('gets a new guest, once, for a stored token that is no refresh token (an old page’s access token)', async () => {
+    const kept = memoryStorage();
+    const old = await new GuestSession({ url: server.origin, name: 'Old' }).signIn();
+    // What an old page kept: the access token, which no longer renews anything.
+    kept.setItem('edgechat:refresh', old.token);
+    const guest = new GuestSession({ url: server.origin, name: 'Old', storage: kept });
+    const fresh = await guest.signIn();
+    expect(fresh.user.id).not.toBe(old.user.id);
+    expect(kept.getItem('edgechat:refresh')).not.toBe(old.token);
+    // From then on the new guest is kept.
+    expect((await guest.signIn()).user.id).toBe(fresh.user.id);
+  });
+
+  it.each([
+    ['a name with a bidi override', 'bad\u202Ename', 400, /control or invisible/],
+    ['an empty name', '   ', 400, /empty/],
+    ['a 33-character name', 'n'.repeat(33), 400, /longer than 32/],
+  ])(
+    'refuses %s with the server’s reason and stores nothing',
+    async (_label, name, status, reason) => {
+      const kept = memoryStorage();
+      const guest = new GuestSession({ url: server.origin, name, storage: kept });
+      const refusal = await guest.signIn().catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(GuestTokenError);
+      expect(refusal).toMatchObject({ status, reason: expect.stringMatching(reason) });
+      expect(kept.getItem('edgechat:refresh')).toBeNull();
+      expect(guest.user).toBeNull();
+    },
+  );
+
+  it('fails with status 0 when the server can’t be reached, which a client reports and retries', async () => {
+    const guest = new GuestSession({ url: 'http://127.0.0.1:9', name: 'Nobody', timeoutMs: 2_000 });
+    await expect(guest.signIn()).rejects.toMatchObject({ name: 'GuestTokenError', status: 0 });
+    const chat = client(uniqueRoom('unreachable'), guest.token);
+    const failure = nextEvent(chat, 'failure');
+    const retry = nextEvent(chat, 'retry');
+    expect((await failure).error).toBeInstanceOf(GuestTokenError);
+    expect((await retry).failures).toBe(1);
     chat.close();
   });
 });

@@ -7,11 +7,7 @@ export type OutboxItem = {
     ts: number;
     error?: string;
 };
-export type Storage = {
-    getItem(key: string): string | null;
-    setItem(key: string, value: string): void;
-    removeItem(key: string): void;
-};
+export type Storage = import('./storage.js').Storage;
 export type OutboxEventMap = {
     /**
      * the items changed (added, acknowledged, failed, retried, discarded)
@@ -32,8 +28,6 @@ export type OutboxEventMap = {
         error: ErrorFrame;
     }>;
 };
-/** A storage that lives as long as the page or process: the default. @returns {Storage} */
-export declare function memoryStorage(): Storage;
 /** @extends {Emitter<OutboxEventMap>} */
 export declare class Outbox extends Emitter<OutboxEventMap> {
     #private;
