@@ -3,9 +3,11 @@
 // that stopped answering, the close policy, close() leaving nothing behind, send() exactly once
 // across a full restart of the server, members and typing, and the gap of pruned history.
 import { createHook } from 'node:async_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, type ChatClientOptions, type Status } from '../../public/chat/client.js';
@@ -493,6 +495,50 @@ describe('GuestSession', () => {
     expect((await failure).error).toBeInstanceOf(GuestTokenError);
     expect((await retry).failures).toBe(1);
     chat.close();
+  });
+});
+
+describe('the README’s Node bot (examples/bot.mjs)', () => {
+  it('joins as a guest through the package’s exports, answers "!ping" once, and exits by itself when told to stop', async () => {
+    const room = uniqueRoom('bot');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const bot = spawn(process.execPath, ['examples/bot.mjs', server.origin, room], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    bot.stdout.on('data', (chunk) => (output += chunk));
+    bot.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => bot.once('exit', resolve));
+    try {
+      expect(await pollUntil(() => output.includes('status: open'), 20_000)).toBe(true);
+      expect(output).toContain(`in #${room} as ping bot`);
+      const pat = await newUser('Pat');
+      const socket = await openSocket(server.origin, room, pat.token);
+      await socket.nextOf('welcome');
+      socket.send({ type: 'message', text: 'hello bot' });
+      socket.send({ type: 'message', text: '!ping' });
+      const ping = await socket.nextOf('message');
+      const answer = await socket.nextOf('message', 10_000);
+      const pong = answer.text === '!ping' ? await socket.nextOf('message', 10_000) : answer;
+      expect(pong).toMatchObject({ text: 'pong, Pat', user: { name: 'ping bot' } });
+      expect(ping.text).toBe('hello bot');
+      // Only that one answer: the bot's own message and "hello bot" get none.
+      expect(await socket.silentFor(1_000)).toBe(true);
+      expect(output).toMatch(/answered #\d+ with #\d+/);
+      await socket.close();
+      bot.kill('SIGTERM');
+      expect(await Promise.race([exited, sleep(10_000).then(() => 'still running')])).toBe(0);
+    } finally {
+      bot.kill('SIGKILL');
+    }
+  });
+
+  it('is the code the README shows', () => {
+    const root = new URL('../..', import.meta.url);
+    const readme = readFileSync(new URL('README.md', root), 'utf8');
+    const bot = readFileSync(new URL('examples/bot.mjs', root), 'utf8');
+    expect(readme).toContain(`\`\`\`js\n${bot}\`\`\``);
   });
 });
 
