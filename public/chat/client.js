@@ -6,25 +6,23 @@
 // The wire contract is docs/protocol.md.
 import { Emitter } from './events.js';
 import { parseServerFrame } from './frames.js';
+import { MemberList } from './members.js';
 import { Outbox } from './outbox.js';
 import {
   codePointLength,
   HEARTBEAT_INTERVAL_MS,
-  MAX_PAGE,
   MAX_TEXT_LENGTH,
   parseRoomName,
   PING_FRAME,
-  WELCOME_MESSAGES,
 } from './rules.js';
 import { ReconnectingSocket } from './socket.js';
 import { memoryStorage } from './storage.js';
-import { Timeline } from './timeline.js';
+import { RoomSync } from './sync.js';
 
 /** @typedef {import('./frames.js').User} User */
 /** @typedef {import('./frames.js').ChatMessage} ChatMessage */
 /** @typedef {import('./frames.js').ServerFrame} ServerFrame */
 /** @typedef {import('./frames.js').ClientFrame} ClientFrame */
-/** @typedef {Extract<ClientFrame, { type: 'history' }>} HistoryRequest */
 /** @typedef {import('./frames.js').WelcomeFrame} WelcomeFrame */
 /** @typedef {import('./frames.js').HistoryFrame} HistoryFrame */
 /** @typedef {import('./frames.js').ErrorFrame} ErrorFrame */
@@ -37,12 +35,7 @@ import { Timeline } from './timeline.js';
 /** @typedef {import('./storage.js').Storage} Storage */
 /** @typedef {import('./socket.js').WebSocketClass} WebSocketClass */
 /** @typedef {'connecting' | 'open' | 'reconnecting' | 'closed'} Status */
-/**
- * Where a batch of new messages goes: `join` is the latest page of a fresh join (or of a start
- * over), `newer` follows everything known (live, or caught up after a reconnect), `older` comes
- * before everything known (loadOlder()).
- * @typedef {'join' | 'newer' | 'older'} Placement
- */
+/** @typedef {import('./sync.js').Placement} Placement */
 /**
  * @typedef {object} ChatClientOptions
  * @property {string} url the app's origin, e.g. `https://chat.example.com`
@@ -88,13 +81,9 @@ import { Timeline } from './timeline.js';
  * @property {CustomEvent<PongFrame>} pong
  */
 
-/** Messages per loadOlder() page. */
-const OLDER_PAGE = 50;
 /** typing() sends at most this often. */
 const TYPING_EVERY_MS = 2_500;
 const PONG_TIMEOUT_MS = 10_000;
-/** When the server gives no wait with a rate_limited refusal of a history request. */
-const DEFAULT_RETRY_MS = 1_000;
 
 /** @extends {Emitter<ChatEventMap>} */
 export class ChatClient extends Emitter {
@@ -102,25 +91,23 @@ export class ChatClient extends Emitter {
   #origin;
   #token;
   #socket;
-  #timeline = new Timeline();
   #outbox;
+  #members = new MemberList();
+  #sync = new RoomSync({
+    send: (frame) => this.#send(frame),
+    deliver: (messages, placement) => {
+      this.emit('messages', { messages, placement });
+      for (const message of messages) this.emit('message', message);
+    },
+    gap: (after) => this.emit('gap', { after }),
+    reset: (welcome) => this.emit('reset', welcome),
+  });
   /** Null until the first attempt starts, so that its 'connecting' is announced too. */
   /** @type {Status | null} */ #status = null;
   /** @type {User | null} */ #me = null;
-  /** @type {Map<string, User>} */ #members = new Map();
-  #memberCount = 0;
-  #hasOlder = false;
   /** Whether this connection's welcome came: only then is anything sent. */
   #welcomed = false;
-  /** While a page is awaited that must come first (catching up, starting over), live messages wait here. */
-  /** @type {ChatMessage[] | null} */ #held = null;
-  /** One history request at a time, so a refusal without a clientId can be matched to it. */
-  /** @type {{ frame: HistoryRequest, placement: Placement } | null} */
-  #pendingHistory = null;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */ #historyRetry;
   #typingSentAt = -Infinity;
-  /** This connection's `welcome.seq`: the position once caught up. */
-  #welcomeSeq = 0;
 
   /** @param {ChatClientOptions} options */
   constructor(options) {
@@ -181,27 +168,27 @@ export class ChatClient extends Emitter {
 
   /** Who is connected, one entry per user (at most PRESENCE_LIMIT of them in a crowded room). */
   get members() {
-    return [...this.#members.values()];
+    return this.#members.list;
   }
 
   /** How many users are connected in all. */
   get memberCount() {
-    return this.#memberCount;
+    return this.#members.count;
   }
 
   /** Whether older messages than the oldest known exist (see loadOlder()). */
   get hasOlder() {
-    return this.#hasOlder;
+    return this.#sync.hasOlder;
   }
 
   /** Whether a loadOlder() page is on its way. */
   get loadingOlder() {
-    return this.#pendingHistory?.placement === 'older';
+    return this.#sync.loadingOlder;
   }
 
   /** Where a reconnect resumes: the highest change received (null before the first welcome). */
   get position() {
-    return this.#timeline.position;
+    return this.#sync.position;
   }
 
   /** The messages written and not yet acknowledged, oldest first, refused ones included. */
@@ -243,7 +230,7 @@ export class ChatClient extends Emitter {
   typing() {
     const now = Date.now();
     // Not while a history request is out: a rate-limit refusal without a clientId must be its.
-    if (this.#pendingHistory || now - this.#typingSentAt < TYPING_EVERY_MS) return false;
+    if (this.#sync.waitingForHistory || now - this.#typingSentAt < TYPING_EVERY_MS) return false;
     const sent = this.#send({ type: 'typing' });
     if (sent) this.#typingSentAt = now;
     return sent;
@@ -251,9 +238,7 @@ export class ChatClient extends Emitter {
 
   /** Asks for the page before the oldest known message; false when there is none or one is on its way. */
   loadOlder() {
-    const before = this.#timeline.oldestId;
-    if (!this.#hasOlder || this.#held || this.#pendingHistory || before === null) return false;
-    return this.#requestHistory({ type: 'history', before, limit: OLDER_PAGE }, 'older');
+    return this.#sync.loadOlder();
   }
 
   /** Skips the wait before the next connection attempt (the page calls this when the network or tab returns). */
@@ -282,7 +267,7 @@ export class ChatClient extends Emitter {
     const url = new URL(`/api/rooms/${this.#room}/ws`, this.#origin);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     url.searchParams.set('token', token);
-    const position = this.#timeline.position;
+    const position = this.#sync.position;
     if (position !== null) url.searchParams.set('after', String(position));
     return url.href;
   }
@@ -317,22 +302,26 @@ export class ChatClient extends Emitter {
       case 'welcome':
         return this.#onWelcome(frame);
       case 'message':
-        return this.#onLive(frame);
+        this.#acknowledgeOwn([frame]);
+        return this.#sync.live(frame);
       case 'history':
-        this.#onHistory(frame);
+        this.#acknowledgeOwn(frame.messages);
+        this.#sync.history(frame);
         return this.emit('history', frame);
       case 'join':
       case 'leave':
-        this.#onPresenceChange(frame);
+        this.#members.apply(frame.type, frame.user);
+        this.#emitMembers();
         return frame.type === 'join' ? this.emit('join', frame) : this.emit('leave', frame);
       case 'presence':
-        this.#memberCount = frame.count;
+        this.#members.presence(frame.count);
         this.#emitMembers();
         return this.emit('presence', frame);
       case 'typing':
         return this.emit('typing', frame);
       case 'error':
-        this.#onError(frame);
+        // A refusal of one of our messages is the outbox's; one without, maybe a history request's.
+        if (!this.#outbox.refuse(frame)) this.#sync.refused(frame);
         return this.emit('error', frame);
       case 'pong':
         return this.emit('pong', frame);
@@ -348,112 +337,13 @@ export class ChatClient extends Emitter {
   #onWelcome(welcome) {
     this.#me = welcome.user;
     this.#welcomed = true;
-    this.#welcomeSeq = welcome.seq;
-    this.#members = new Map(welcome.members.map((user) => [user.id, user]));
-    this.#memberCount = welcome.memberCount;
+    this.#members.welcome(welcome);
     this.emit('welcome', welcome);
     this.#emitMembers();
     this.#acknowledgeOwn(welcome.messages);
-    const position = this.#timeline.position;
-    if (position === null) {
-      // A fresh join: the latest page, and `hasMore` says whether older ones exist.
-      this.#hasOlder = welcome.hasMore;
-      this.#deliver(this.#timeline.takeNewer(welcome.messages), 'join');
-      this.#timeline.caughtUp(welcome.seq);
-    } else if (welcome.seq < position) {
-      // The room's latest change is behind what we received: its storage was reset under us, and
-      // what we know belongs to a room that is gone. Start over with its latest page.
-      this.#timeline.forget();
-      this.#hasOlder = false;
-      this.emit('reset', welcome);
-      this.#held = [];
-      const before = welcome.seq + 1;
-      this.#requestHistory({ type: 'history', before, limit: WELCOME_MESSAGES }, 'join');
-    } else {
-      // A resume: what came after our position, and `hasMore` says newer ones were left out.
-      if (welcome.pruned) this.emit('gap', { after: position });
-      this.#deliver(this.#timeline.takeNewer(welcome.messages), 'newer');
-      if (welcome.hasMore) this.#catchUp();
-      else this.#timeline.caughtUp(welcome.seq);
-    }
+    this.#sync.welcome(welcome);
     this.#setStatus('open');
     this.#outbox.resume();
-  }
-
-  /** @param {ChatMessage} message */
-  #onLive(message) {
-    this.#acknowledgeOwn([message]);
-    if (this.#held) this.#held.push(message);
-    else this.#deliver(this.#timeline.takeNewer([message]), 'newer');
-  }
-
-  /** @param {HistoryFrame} page */
-  #onHistory(page) {
-    const request = this.#pendingHistory;
-    if (!request) return;
-    this.#pendingHistory = null;
-    this.#acknowledgeOwn(page.messages);
-    switch (request.placement) {
-      case 'older':
-        this.#hasOlder = page.hasMore;
-        return this.#deliver(this.#timeline.takeOlder(page.messages), 'older');
-      case 'join':
-        // A start over's latest page: `hasMore`, as in a welcome, says older ones exist.
-        this.#hasOlder = page.hasMore;
-        this.#deliver(this.#timeline.takeNewer(page.messages), 'join');
-        break;
-      case 'newer':
-        if (page.pruned)
-          this.emit('gap', { after: 'after' in request.frame ? request.frame.after : 0 });
-        this.#deliver(this.#timeline.takeNewer(page.messages), 'newer');
-        // An empty page that claims more would ask for the same page forever.
-        if (page.hasMore && page.messages.length > 0) return this.#catchUp();
-    }
-    // Every change up to the welcome's is in: only now may the position take its seq.
-    this.#timeline.caughtUp(this.#welcomeSeq);
-    const held = this.#held ?? [];
-    this.#held = null;
-    this.#deliver(this.#timeline.takeNewer(held), 'newer');
-  }
-
-  /**
-   * Pages forward from our position while the room says more are left, holding live messages
-   * back meanwhile: shown before the pages in between, they would leave a gap that resuming from
-   * the highest id received would then skip for good.
-   */
-  #catchUp() {
-    this.#held ??= [];
-    const after = this.#timeline.position ?? 0;
-    this.#requestHistory({ type: 'history', after, limit: MAX_PAGE }, 'newer');
-  }
-
-  /** @param {ErrorFrame} error */
-  #onError(error) {
-    if (this.#outbox.refuse(error)) return;
-    const request = this.#pendingHistory;
-    if (error.code !== 'rate_limited' || !request) return;
-    clearTimeout(this.#historyRetry);
-    this.#historyRetry = setTimeout(() => {
-      if (this.#pendingHistory === request) this.#send(request.frame);
-    }, error.retryAfterMs ?? DEFAULT_RETRY_MS);
-  }
-
-  /**
-   * join and leave mean a user's first connection opened or their last one closed, so they move
-   * the count by one; a join of someone already listed (ourselves, say) changes nothing.
-   * @param {JoinFrame | LeaveFrame} frame
-   */
-  #onPresenceChange(frame) {
-    const known = this.#members.has(frame.user.id);
-    if (frame.type === 'join') {
-      this.#members.set(frame.user.id, frame.user);
-      if (!known) this.#memberCount++;
-    } else {
-      this.#members.delete(frame.user.id);
-      // Not clamped to the list: after a crowded spell (counts only) the list may lack people.
-      this.#memberCount = Math.max(0, this.#memberCount - 1);
-    }
-    this.#emitMembers();
   }
 
   /** Our own messages acknowledge outbox items, wherever they turn up. @param {readonly ChatMessage[]} messages */
@@ -463,36 +353,20 @@ export class ChatClient extends Emitter {
         this.#outbox.acknowledge(message);
   }
 
-  /** @param {ChatMessage[]} messages @param {Placement} placement */
-  #deliver(messages, placement) {
-    if (messages.length === 0) return;
-    this.emit('messages', { messages, placement });
-    for (const message of messages) this.emit('message', message);
-  }
-
-  /** @param {HistoryRequest} frame @param {Placement} placement */
-  #requestHistory(frame, placement) {
-    if (!this.#send(frame)) return false;
-    this.#pendingHistory = { frame, placement };
-    return true;
-  }
-
   /** Sends a frame on a welcomed connection; false when there is none. @param {ClientFrame} frame */
   #send(frame) {
     return this.#welcomed && this.#socket.send(JSON.stringify(frame));
   }
 
-  /** Forgets what only made sense on the connection that ended; what was held back comes again. */
+  /** Forgets what only made sense on the connection that ended. */
   #connectionEnded() {
     this.#welcomed = false;
-    this.#held = null;
-    this.#pendingHistory = null;
-    clearTimeout(this.#historyRetry);
+    this.#sync.ended();
     this.#outbox.pause();
   }
 
   #emitMembers() {
-    this.emit('members', { members: this.members, count: this.#memberCount });
+    this.emit('members', { members: this.#members.list, count: this.#members.count });
   }
 
   /** @param {Status} status */

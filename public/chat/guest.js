@@ -53,7 +53,8 @@ export class GuestSession {
     this.#prefix = options.prefix ?? 'edgechat:';
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new TypeError('no fetch here: pass one');
-    this.#fetch = fetchImpl;
+    // Called as a plain function: a browser's fetch refuses to run with any `this` but window.
+    this.#fetch = /** @type {typeof fetch} */ ((input, init) => fetchImpl(input, init));
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 

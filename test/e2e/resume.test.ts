@@ -110,6 +110,8 @@ describe('no message lost, on ChatClient', () => {
     for (let i = 0; i < TOTAL; i++) {
       for (const { dropAt, backAt } of absences) {
         if (i === dropAt) {
+          // Each absence drops a connection that is up (catching up or not), not one still coming.
+          await pollUntil(() => receiver.status === 'open', 10_000, 5);
           gate.shut();
           // Gone without a Close frame, as a dying network or a killed tab would be.
           tracked.current().terminate();

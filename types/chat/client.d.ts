@@ -3,9 +3,6 @@ export type User = import('./frames.js').User;
 export type ChatMessage = import('./frames.js').ChatMessage;
 export type ServerFrame = import('./frames.js').ServerFrame;
 export type ClientFrame = import('./frames.js').ClientFrame;
-export type HistoryRequest = Extract<ClientFrame, {
-    type: 'history';
-}>;
 export type WelcomeFrame = import('./frames.js').WelcomeFrame;
 export type HistoryFrame = import('./frames.js').HistoryFrame;
 export type ErrorFrame = import('./frames.js').ErrorFrame;
@@ -18,7 +15,7 @@ export type OutboxItem = import('./outbox.js').OutboxItem;
 export type Storage = import('./storage.js').Storage;
 export type WebSocketClass = import('./socket.js').WebSocketClass;
 export type Status = 'connecting' | 'open' | 'reconnecting' | 'closed';
-export type Placement = 'join' | 'newer' | 'older';
+export type Placement = import('./sync.js').Placement;
 export type ChatClientOptions = {
     /**
      * the app's origin, e.g. `https://chat.example.com`

@@ -36,6 +36,12 @@ export declare const ROOM_NAME: RegExp;
 export declare const CLIENT_ID: RegExp;
 /** C0 and C1 controls and DEL, except tab, LF and CR, which messages may carry. */
 export declare const TEXT_FORBIDDEN: RegExp;
+/**
+ * A bidi control: the embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
+ * marks U+200E, U+200F and U+061C. Names refuse them; a page ends a link at one, so that no link
+ * reorders its own text.
+ */
+export declare const BIDI_CONTROL: RegExp;
 /** Length in Unicode code points, which is how the contract counts characters. */
 export declare function codePointLength(/** @type {string} */ text: string): number;
 /** UTF-8 size of `text` in bytes, without allocating an encoded copy. */
