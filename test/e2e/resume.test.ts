@@ -25,7 +25,8 @@ beforeAll(async () => {
   // A snapshot: a reload (any edit under src/ or public/) would drop every socket mid-test.
   server = await startDevServer({
     snapshot: true,
-    vars: { MESSAGE_RATE: '1000', MESSAGE_BURST: '1000' },
+    // 250 kept: every message of the tests below, until one of them prunes on purpose.
+    vars: { MESSAGE_RATE: '1000', MESSAGE_BURST: '1000', HISTORY_LIMIT: '250' },
   });
 });
 
@@ -278,4 +279,69 @@ describe('no message lost, on ChatClient', () => {
     client.close();
     await s.close();
   });
+
+  it('reports a gap when messages are pruned while it is catching up, and goes on from what is kept', async () => {
+    const room = uniqueRoom('pruned-page');
+    const writer = await newUser('Wyn');
+    const w = await openSocket(server.origin, room, writer.token);
+    await w.nextOf('welcome');
+    const write = async (count: number) => {
+      for (let i = 0; i < count; i++) w.send({ type: 'message', text: `m${i}` });
+      for (let i = 0; i < count; i++) await w.nextOf('message');
+    };
+    await write(2);
+
+    // While `holding`, the client's history requests wait here until the test lets them go.
+    let holding = false;
+    const held: (() => void)[] = [];
+    const sockets: WebSocket[] = [];
+    class HoldingWebSocket extends WebSocket {
+      constructor(address: string) {
+        super(address);
+        sockets.push(this);
+      }
+      override send(data: string): void {
+        if (holding && data.includes('"type":"history"')) held.push(() => super.send(data));
+        else super.send(data);
+      }
+    }
+    const gate = new Gate();
+    const reader = await newUser('Rae');
+    const client = new ChatClient({
+      url: server.origin,
+      room,
+      token: async () => (await gate.pass(), reader.token),
+      WebSocket: HoldingWebSocket,
+      firstDelayMs: 20,
+    });
+    const seen: number[] = [];
+    const gaps: number[] = [];
+    client.addEventListener('message', (event) => seen.push(event.detail.id));
+    client.addEventListener('gap', (event) => gaps.push(event.detail.after));
+    await nextEvent(client, 'status', { where: (status) => status === 'open' });
+    expect(seen).toEqual([1, 2]);
+
+    // Away while 150 more are written: all of them kept, more than a welcome's page of 100.
+    gate.shut();
+    sockets.at(-1)?.terminate();
+    await write(150);
+    holding = true;
+    const welcome = nextEvent(client, 'welcome');
+    gate.open();
+    expect(await welcome).toMatchObject({ hasMore: true });
+    expect(await pollUntil(() => held.length === 1, 10_000, 10)).toBe(true);
+    // Its request for the rest waits while 300 more push everything up to id 202 out.
+    await write(300);
+    holding = false;
+    held.shift()?.();
+    await pollUntil(() => seen.at(-1) === 452, 15_000);
+    expect(gaps).toEqual([102]);
+    expect(seen).toEqual([1, 2, ...range(3, 102), ...range(203, 452)]);
+    client.close();
+    await w.close();
+  });
 });
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
