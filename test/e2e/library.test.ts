@@ -332,6 +332,45 @@ describe('send()', () => {
   });
 });
 
+describe('send() refused for good', () => {
+  it('rejects with the error frame, keeps the item as failed, and sends the next one', async () => {
+    const room = uniqueRoom('refused');
+    const { token } = await newUser('Bel');
+    const chat = client(room, token);
+    const failed = nextEvent(chat, 'failed');
+    const refused = chat.send('bell \u0007 rings');
+    const next = chat.send('the next one');
+    const error = await refused.catch((reason: unknown) => reason);
+    expect(error).toEqual({
+      type: 'error',
+      code: 'bad_frame',
+      message: 'text contains control characters',
+      clientId: expect.any(String),
+    });
+    expect((await failed).item).toMatchObject({
+      text: 'bell \u0007 rings',
+      error: 'text contains control characters',
+    });
+    // Stop-and-wait goes on past a message refused for good.
+    expect((await next).text).toBe('the next one');
+    const [item] = chat.pending;
+    expect(chat.pending).toHaveLength(1);
+    expect(item).toMatchObject({
+      text: 'bell \u0007 rings',
+      error: 'text contains control characters',
+    });
+
+    // Retry sends it again (refused again); discard forgets it.
+    const again = nextEvent(chat, 'failed');
+    chat.retry(item?.clientId ?? '');
+    expect(chat.pending[0]?.error).toBeUndefined();
+    expect((await again).error.code).toBe('bad_frame');
+    chat.discard(item?.clientId ?? '');
+    expect(chat.pending).toEqual([]);
+    chat.close();
+  });
+});
+
 describe('the room as ChatClient sees it', () => {
   it('keeps the member list and count from welcome, join and leave, and relays typing, throttled', async () => {
     const room = uniqueRoom('members');
