@@ -3,11 +3,21 @@
 // Trusts only AUTH_SECRET; every claim of an incoming token is checked before it is used.
 import { sign, verify } from 'hono/jwt';
 import { MAX_USER_ID_LENGTH, parseDisplayName, type User } from './protocol.ts';
+import { parseClaim, type RoomPattern } from './scopes.ts';
 
 /** A refresh token's lifetime; each refresh issues a new one, so a guest who returns within it stays. */
 export const REFRESH_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** The `use` claim that marks a refresh token (access tokens have none). */
 const REFRESH_USE = 'refresh';
+
+/** A verified access token: who it names and its scope claims (absent when it carries none). */
+export interface Access {
+  user: User;
+  /** The only rooms it may enter. */
+  rooms?: RoomPattern[];
+  /** The rooms where it makes its holder a moderator (and may enter, private or not). */
+  mod?: RoomPattern[];
+}
 
 export interface IssuedToken {
   token: string;
@@ -59,9 +69,23 @@ export async function issueRefreshToken(
  * (which must never open a room: it is long-lived and kept out of URLs and logs).
  */
 export async function verifyToken(token: string | undefined, secret: string): Promise<User | null> {
+  return (await verifyAccessToken(token, secret))?.user ?? null;
+}
+
+/**
+ * A valid access token's user and scopes, or `null` as for verifyToken, and also when its `rooms`
+ * or `mod` claim is malformed (not an array of at most 50 valid room patterns).
+ */
+export async function verifyAccessToken(
+  token: string | undefined,
+  secret: string,
+): Promise<Access | null> {
   const verified = await verifyClaims(token, secret);
   if (!verified || verified.claims.use === REFRESH_USE) return null;
-  return verified.user;
+  const rooms = parseClaim(verified.claims.rooms);
+  const mod = parseClaim(verified.claims.mod);
+  if (rooms === null || mod === null) return null;
+  return { user: verified.user, ...(rooms && { rooms }), ...(mod && { mod }) };
 }
 
 /**

@@ -1,5 +1,6 @@
 // Reads the wrangler vars into typed settings. Vars arrive as strings (or not at all, in tests and
 // in deployments that drop them); anything missing or malformed falls back to the contract's default.
+import { parsePatternList, type RoomPattern } from './scopes.ts';
 
 export interface Config {
   guestTokens: boolean;
@@ -10,6 +11,8 @@ export interface Config {
   messageBurst: number;
   historyLimit: number;
   presenceLimit: number;
+  /** Rooms only a token whose `rooms` or `mod` claim matches may enter. */
+  privateRooms: RoomPattern[];
 }
 
 /** Settings from `env`, with defaults for anything unset or invalid. */
@@ -27,6 +30,7 @@ export function readConfig(env: Partial<Record<keyof Env, unknown>>): Config {
     messageBurst: positive(env.MESSAGE_BURST, 10, true),
     historyLimit: positive(env.HISTORY_LIMIT, 10_000, true),
     presenceLimit: positive(env.PRESENCE_LIMIT, 100, true),
+    privateRooms: parsePatternList(String(env.PRIVATE_ROOMS ?? '')),
   };
 }
 

@@ -1,15 +1,18 @@
 // The Worker: decides who may talk. Room name, upgrade, Origin and token are all checked here,
 // before a Durable Object is woken (and billed); only the verified user travels on to the room.
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { issueRefreshToken, issueToken, verifyRefreshToken, verifyToken } from './auth.ts';
+import { issueRefreshToken, issueToken, verifyAccessToken, verifyRefreshToken } from './auth.ts';
 import { readConfig } from './config.ts';
 import { logEvent } from './log.ts';
 import { acceptsHtml, errorPage, PAGE_HEADERS } from './pages.ts';
 import { parseDisplayName, parseRoomName } from './protocol.ts';
-import { roomRequest } from './room.ts';
+import { bearerToken, requireSecret, type AppContext } from './http.ts';
+import { connectRequest } from './internal.ts';
+import { rooms } from './rooms-api.ts';
+import { accessTo } from './scopes.ts';
 
 export { ChatRoom } from './room.ts';
 
@@ -20,12 +23,13 @@ const AFTER_PARAM = /^\d{1,16}$/;
 const ROOM_NAME_ERROR =
   'invalid room name: use 1-64 of a-z 0-9 _ -, starting with a letter or digit';
 
-type AppContext = Context<{ Bindings: Env }>;
-
 const app = new Hono<{ Bindings: Env }>();
 
 app.onError((err, c) => {
-  if (err instanceof HTTPException) return refusal(c, err.status, err.message);
+  if (err instanceof HTTPException) {
+    // A refusal that brings its own answer (the messages API's `{"error","code"}`) is sent as is.
+    return err.res ? err.getResponse() : refusal(c, err.status, err.message);
+  }
   logEvent('error', {
     where: 'worker',
     path: c.req.path,
@@ -38,6 +42,8 @@ app.onError((err, c) => {
 app.notFound((c) => refusal(c, 404, 'not found'));
 
 // Never wakes a room and reveals no configuration beyond whether the service can issue tokens.
+app.route('/api/rooms', rooms);
+
 app.get('/api/health', (c) => c.json({ ok: true, configured: Boolean(c.env.AUTH_SECRET) }));
 
 app.post(
@@ -121,12 +127,18 @@ app.get('/api/rooms/:room/ws', async (c) => {
     logEvent('refused', { route: 'ws', status: 403, room, origin });
     throw new HTTPException(403, { message: 'origin not allowed' });
   }
-  const user = await verifyToken(c.req.query('token'), requireSecret(c));
-  if (!user) {
+  const access = await verifyAccessToken(c.req.query('token'), requireSecret(c));
+  if (!access) {
     logEvent('refused', { route: 'ws', status: 401, room });
     throw new HTTPException(401, { message: 'invalid or expired token' });
   }
-  return c.env.CHAT_ROOM.getByName(room).fetch(roomRequest(room, user, after));
+  const { user } = access;
+  const { enter, moderator } = accessTo(access, room, readConfig(c.env).privateRooms);
+  if (!enter) {
+    logEvent('refused', { route: 'ws', status: 403, room, userId: user.id });
+    throw new HTTPException(403, { message: 'this token may not enter this room' });
+  }
+  return c.env.CHAT_ROOM.getByName(room).fetch(connectRequest({ room, user, after, moderator }));
 });
 
 app.get('/', (c) => servePage(c));
@@ -160,19 +172,6 @@ function refusal(c: AppContext, status: ContentfulStatusCode, message: string): 
   const api = path === '/api' || path.startsWith('/api/');
   if (!api && acceptsHtml(c.req.header('Accept'))) return errorPage(status, message);
   return c.json({ error: message }, status);
-}
-
-/** Fails closed: without a secret no token is issued or accepted. */
-function requireSecret(c: AppContext): string {
-  const secret = c.env.AUTH_SECRET;
-  if (secret) return secret;
-  logEvent('error', { where: 'worker', message: 'AUTH_SECRET is not set' });
-  throw new HTTPException(503, { message: 'service not configured: AUTH_SECRET is not set' });
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  return match?.[1];
 }
 
 export default app;

@@ -3,7 +3,7 @@
 
 /** Writes a structured log line; `error` events go to stderr, `wake` at warn level. */
 export function logEvent(
-  event: 'connect' | 'disconnect' | 'refused' | 'wake' | 'error',
+  event: 'connect' | 'disconnect' | 'refused' | 'created' | 'wake' | 'error',
   fields: Record<string, unknown> = {},
 ): void {
   const line = JSON.stringify({ event, ...fields });

@@ -71,6 +71,11 @@ export class Presence {
     return users;
   }
 
+  /** A connected user's name (of their newest open connection), or undefined. */
+  nameOf(userId: string): string | undefined {
+    return this.#memberMap().get(userId)?.user.name;
+  }
+
   /** The user's sockets that are open, as the runtime lists them. */
   openSockets(userId: string): WebSocket[] {
     return this.#ctx.getWebSockets(userId).filter((ws) => ws.readyState === WebSocket.OPEN);

@@ -8,7 +8,18 @@ import {
   codePointLength,
   ERROR_CODES,
   isClientId,
+  ROLES,
+  SEARCH_PAGE,
+  searchWords,
+  isReaction,
+  MAX_BAN_SECONDS,
+  MAX_MUTE_SECONDS,
   MAX_PAGE,
+  MAX_REASON_LENGTH,
+  MAX_SEARCH_PAGE,
+  MAX_SEARCH_QUERY_LENGTH,
+  MAX_SLOW_MODE_SECONDS,
+  MAX_USER_ID_LENGTH,
   MAX_TEXT_LENGTH,
   TEXT_FORBIDDEN,
   WELCOME_MESSAGES,
@@ -36,67 +47,203 @@ const MessageText = v.pipe(
 const ClientId = v.pipe(v.string(), v.regex(CLIENT_ID, 'clientId must be 1-64 of A-Z a-z 0-9 _ -'));
 const MessageId = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 
-/** `{"type":"message","text","clientId"?}`: send a chat message. Unknown fields are dropped. */
+/** `{"type":"message","text","clientId"?,"replyTo"?}`: send a chat message. Unknown fields are dropped. */
 export const SendMessageFrame = v.object({
   type: v.literal('message'),
   text: MessageText,
   clientId: v.optional(ClientId),
+  replyTo: v.optional(MessageId),
 });
-/** `{"type":"history","before"|"after","limit"?}`: ask for a page of stored messages. */
+const PageLimit = v.optional(
+  v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_PAGE)),
+  WELCOME_MESSAGES,
+);
+const PAGE_ANCHORS = ['before', 'after', 'around', 'afterId'] as const;
+/**
+ * `{"type":"history", one of before|after|around|afterId, "limit"?}`: a page of stored messages.
+ * `after` is a change `seq` (catching up); the others are message ids.
+ */
 export const HistoryRequestFrame = v.pipe(
   v.object({
     type: v.literal('history'),
     before: v.optional(MessageId),
     after: v.optional(MessageId),
-    limit: v.optional(
-      v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_PAGE)),
-      WELCOME_MESSAGES,
-    ),
+    around: v.optional(MessageId),
+    afterId: v.optional(MessageId),
+    limit: PageLimit,
   }),
   v.check(
-    (frame) => (frame.before === undefined) !== (frame.after === undefined),
-    'give exactly one of before and after',
+    (frame) => PAGE_ANCHORS.filter((anchor) => frame[anchor] !== undefined).length === 1,
+    'give exactly one of before, after, around and afterId',
   ),
 );
 export const TypingFrame = v.object({ type: v.literal('typing') });
 export const PingFrame = v.object({ type: v.literal('ping') });
+/** `{"type":"edit","id","text"}`: replace the text of one's own message. */
+export const EditFrame = v.object({ type: v.literal('edit'), id: MessageId, text: MessageText });
+/** `{"type":"delete","id"}`: delete one's own message, or any as a moderator. */
+export const DeleteFrame = v.object({ type: v.literal('delete'), id: MessageId });
+/** `{"type":"react","id","emoji","on"}`: add or remove one's reaction. */
+export const ReactFrame = v.object({
+  type: v.literal('react'),
+  id: MessageId,
+  emoji: v.pipe(
+    v.string(),
+    v.check(
+      (emoji) => isReaction(emoji),
+      'emoji must be 1-16 characters without spaces or invisible characters',
+    ),
+  ),
+  on: v.boolean(),
+});
 
-/** Every frame a client may send, told apart by `type`. */
-export const ClientFrameSchema = v.variant(
-  'type',
-  [SendMessageFrame, HistoryRequestFrame, TypingFrame, PingFrame],
-  'unknown frame type',
+/** `{"type":"read","id"}`: the user has read up to this message. */
+export const ReadFrame = v.object({ type: v.literal('read'), id: MessageId });
+/** `{"type":"search","query","before"?,"limit"?}`: full-text search of this room. */
+export const SearchFrame = v.object({
+  type: v.literal('search'),
+  query: v.pipe(
+    v.string(),
+    v.check((query) => query.isWellFormed(), 'query is not well-formed Unicode'),
+    v.check(
+      (query) => codePointLength(query) <= MAX_SEARCH_QUERY_LENGTH,
+      `query is longer than ${MAX_SEARCH_QUERY_LENGTH} characters`,
+    ),
+    v.check((query) => searchWords(query).length > 0, 'query has no word to search for'),
+  ),
+  before: v.optional(MessageId),
+  limit: v.optional(
+    v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_SEARCH_PAGE)),
+    SEARCH_PAGE,
+  ),
+});
+
+const UserId = v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_USER_ID_LENGTH));
+const Reason = v.pipe(
+  MessageText,
+  v.check(
+    (text) => codePointLength(text) <= MAX_REASON_LENGTH,
+    `reason is longer than ${MAX_REASON_LENGTH} characters`,
+  ),
 );
+const Seconds = (min: number, max: number) =>
+  v.pipe(v.number(), v.safeInteger(), v.minValue(min), v.maxValue(max));
+/** `{"type":"mute","userId","seconds"}` (moderators): `seconds` 0 lifts a mute. */
+export const MuteFrame = v.object({
+  type: v.literal('mute'),
+  userId: UserId,
+  seconds: Seconds(0, MAX_MUTE_SECONDS),
+});
+/** `{"type":"ban","userId","seconds"?,"purge"?,"reason"?}` (moderators): no `seconds` is permanent. */
+export const BanFrame = v.object({
+  type: v.literal('ban'),
+  userId: UserId,
+  seconds: v.optional(Seconds(1, MAX_BAN_SECONDS)),
+  purge: v.optional(v.boolean()),
+  reason: v.optional(Reason),
+});
+export const UnbanFrame = v.object({ type: v.literal('unban'), userId: UserId });
+export const BansFrame = v.object({ type: v.literal('bans') });
+/** `{"type":"settings","slowModeSeconds"?,"readOnly"?}` (moderators): at least one of them. */
+export const SettingsFrame = v.pipe(
+  v.object({
+    type: v.literal('settings'),
+    slowModeSeconds: v.optional(Seconds(0, MAX_SLOW_MODE_SECONDS)),
+    readOnly: v.optional(v.boolean()),
+  }),
+  v.check(
+    (frame) => frame.slowModeSeconds !== undefined || frame.readOnly !== undefined,
+    'give slowModeSeconds, readOnly or both',
+  ),
+);
+/** `{"type":"role","userId","role"}` (the owner): appoint or demote a moderator. */
+export const RoleFrame = v.object({
+  type: v.literal('role'),
+  userId: UserId,
+  role: v.picklist(['moderator', 'member']),
+});
+
+const CLIENT_FRAMES = [
+  SendMessageFrame,
+  HistoryRequestFrame,
+  TypingFrame,
+  PingFrame,
+  EditFrame,
+  DeleteFrame,
+  ReactFrame,
+  ReadFrame,
+  SearchFrame,
+  MuteFrame,
+  BanFrame,
+  UnbanFrame,
+  BansFrame,
+  SettingsFrame,
+  RoleFrame,
+] as const;
+/** Every frame a client may send, told apart by `type`. */
+export const ClientFrameSchema = v.variant('type', CLIENT_FRAMES, 'unknown frame type');
 export type ClientFrame = v.InferOutput<typeof ClientFrameSchema>;
 // The same schemas by `type`, for the hot path: v.variant allocates a closure and a Set on every
 // call (about 5% of a room's CPU per message in a profile), but picks the same schema and returns
 // its result unchanged. A frame without a known `type` still goes through the variant.
-const FRAME_SCHEMAS = new Map<
-  unknown,
-  typeof SendMessageFrame | typeof HistoryRequestFrame | typeof TypingFrame | typeof PingFrame
->([
-  ['message', SendMessageFrame],
-  ['history', HistoryRequestFrame],
-  ['typing', TypingFrame],
-  ['ping', PingFrame],
-]);
+const FRAME_SCHEMAS = new Map<unknown, (typeof CLIENT_FRAMES)[number]>(
+  CLIENT_FRAMES.map((schema) => [schemaType(schema), schema]),
+);
+
+function schemaType(schema: (typeof CLIENT_FRAMES)[number]): string {
+  const object = 'pipe' in schema ? schema.pipe[0] : schema;
+  return object.entries.type.literal;
+}
 
 export const UserSchema = v.object({ id: v.string(), name: v.string() });
 /** A person as the room knows them: the verified token's `sub` and `name`. */
 export type User = v.InferOutput<typeof UserSchema>;
 
+const ReactionSchema = v.object({
+  emoji: v.string(),
+  count: v.number(),
+  /** The first REACTION_USERS_LISTED user ids who added it, earliest first. */
+  users: v.array(v.string()),
+});
+export const ReactionsSchema = v.array(ReactionSchema);
+/** The answered message as it is now, computed when the reply is sent (never stored as a copy). */
+const ReplySchema = v.union([
+  v.object({ id: v.number(), user: UserSchema, text: v.string() }),
+  v.object({ id: v.number(), deleted: v.literal(true) }),
+]);
 export const ChatMessageSchema = v.object({
   type: v.literal('message'),
   id: v.number(),
+  /** The room's change number of this message's latest change (its `id` until it changes). */
+  seq: v.number(),
   user: UserSchema,
   text: v.string(),
   ts: v.number(),
   clientId: v.optional(v.string()),
+  reply: v.optional(ReplySchema),
+  editedAt: v.optional(v.number()),
+  deleted: v.optional(v.literal(true)),
+  reactions: v.optional(ReactionsSchema),
 });
-/** A stored chat message as broadcast and as found in history. */
+/** A stored chat message in its current state, as broadcast and as found in history. */
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
+export type Reaction = v.InferOutput<typeof ReactionSchema>;
+export type Reply = v.InferOutput<typeof ReplySchema>;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const RoleSchema = v.picklist(ROLES);
+/** A member's place in a room: `owner` (created rooms), `moderator` or `member`. */
+export type Role = v.InferOutput<typeof RoleSchema>;
+export const RoomSettingsSchema = v.object({ slowModeSeconds: v.number(), readOnly: v.boolean() });
+export type RoomSettings = v.InferOutput<typeof RoomSettingsSchema>;
+const BanSchema = v.object({
+  userId: v.string(),
+  until: v.optional(v.number()),
+  by: UserSchema,
+  reason: v.optional(v.string()),
+});
+export type Ban = v.InferOutput<typeof BanSchema>;
 
 /** Every frame the server sends. The server builds these itself; tests and clients validate with it. */
 export const ServerFrameSchema = v.variant('type', [
@@ -110,10 +257,17 @@ export const ServerFrameSchema = v.variant('type', [
     hasMore: v.boolean(),
     /** Some messages after the requested `after` are no longer retained. */
     pruned: v.optional(v.literal(true)),
-    /** The room's latest change: the highest message id ever assigned (0 in an empty room). */
+    /** The room's latest change (0 in an empty room). */
     seq: v.number(),
+    role: RoleSchema,
+    settings: RoomSettingsSchema,
+    /** Present while this user is muted here: ms since epoch. */
+    mutedUntil: v.optional(v.number()),
+    /** The id this user has read up to here (0 if none). */
+    readUpTo: v.number(),
   }),
   ChatMessageSchema,
+  v.object({ type: v.literal('update'), message: ChatMessageSchema }),
   v.object({ type: v.literal('join'), user: UserSchema, ts: v.number() }),
   v.object({ type: v.literal('leave'), user: UserSchema, ts: v.number() }),
   v.object({ type: v.literal('presence'), count: v.number() }),
@@ -121,6 +275,7 @@ export const ServerFrameSchema = v.variant('type', [
     type: v.literal('history'),
     messages: v.array(ChatMessageSchema),
     hasMore: v.boolean(),
+    hasNewer: v.optional(v.boolean()),
     /** Answering `after`: as in `welcome`, some messages after it are no longer retained. */
     pruned: v.optional(v.literal(true)),
   }),
@@ -130,9 +285,40 @@ export const ServerFrameSchema = v.variant('type', [
     code: v.picklist(ERROR_CODES),
     message: v.string(),
     clientId: v.optional(v.string()),
+    /** The message an `edit`, `delete` or `react` named. */
+    id: v.optional(v.number()),
     retryAfterMs: v.optional(v.number()),
   }),
   v.object({ type: v.literal('pong') }),
+  v.object({ type: v.literal('purged'), userId: v.string(), seq: v.number() }),
+  v.object({
+    type: v.literal('moderation'),
+    action: v.picklist(['mute', 'unmute', 'ban', 'unban', 'role']),
+    target: v.object({ id: v.string(), name: v.optional(v.string()) }),
+    by: UserSchema,
+    until: v.optional(v.number()),
+    role: v.optional(RoleSchema),
+    reason: v.optional(v.string()),
+  }),
+  v.object({
+    type: v.literal('banned'),
+    until: v.optional(v.number()),
+    reason: v.optional(v.string()),
+  }),
+  v.object({
+    type: v.literal('settings'),
+    slowModeSeconds: v.number(),
+    readOnly: v.boolean(),
+    by: UserSchema,
+  }),
+  v.object({ type: v.literal('bans'), bans: v.array(BanSchema) }),
+  v.object({ type: v.literal('read'), id: v.number() }),
+  v.object({
+    type: v.literal('search'),
+    query: v.string(),
+    messages: v.array(ChatMessageSchema),
+    hasMore: v.boolean(),
+  }),
 ]);
 export type ServerFrame = v.InferOutput<typeof ServerFrameSchema>;
 export type ErrorFrame = Extract<ServerFrame, { type: 'error' }>;
@@ -156,7 +342,6 @@ export function parseClientFrame(raw: string): ParseResult {
       : undefined;
   const result = v.safeParse(schema ?? ClientFrameSchema, json);
   if (result.success) return { ok: true, frame: result.output };
-  const clientId = clientIdOf(json);
   const issue = result.issues[0];
   const code = codeOf(issue.message);
   // Never echo the client's value back: name the field, not what was in it.
@@ -165,7 +350,17 @@ export function parseClientFrame(raw: string): ParseResult {
     code !== 'bad_frame' || issue.type === 'check' || issue.type === 'variant' || !field
       ? issue.message
       : `invalid or missing field "${field}"`;
-  return refuse(code, message, clientId);
+  return { ok: false, error: { ...errorFrame(code, message, clientIdOf(json)), ...idOf(json) } };
+}
+
+// Frames about one message whose refusals name it, so a client knows which change failed.
+const MESSAGE_CHANGES = new Set<unknown>(['edit', 'delete', 'react']);
+
+/** `{ id }` of an edit, delete or react frame whose `id` is valid, else nothing. */
+export function idOf(json: unknown): { id?: number } {
+  if (typeof json !== 'object' || json === null || !('type' in json) || !('id' in json)) return {};
+  const { type, id } = json;
+  return MESSAGE_CHANGES.has(type) && v.is(MessageId, id) ? { id } : {};
 }
 
 /** The frame's `clientId` when it is a valid one, so even a refusal can name the message it refuses. */
@@ -184,6 +379,11 @@ function codeOf(message: string): ErrorCode {
 /** An `error` frame; `clientId` names the message it refuses, when there is one. */
 export function errorFrame(code: ErrorCode, message: string, clientId?: string): ErrorFrame {
   return { type: 'error', code, message, ...(clientId ? { clientId } : {}) };
+}
+
+/** An `error` frame about a change (`edit`, `delete`, `react`) to the message `id`. */
+export function changeError(code: ErrorCode, message: string, id: number): ErrorFrame {
+  return { type: 'error', code, message, id };
 }
 
 function refuse(

@@ -6,30 +6,33 @@
 // forget, or the inbox of frames not yet handled (and the messages admitted from it and not yet
 // stored), which is never more than one macrotask old.
 import { DurableObject } from 'cloudflare:workers';
+import { Admission, sized, type Admitted, type CloseReason, type Raw } from './admission.ts';
 import { Attachments, type Attachment } from './attachments.ts';
+import { Changes, type ChangeOutcome } from './changes.ts';
 import { readConfig, type Config } from './config.ts';
+import { broadcast, closeQuietly, send } from './delivery.ts';
 import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { History, type Appended, type Draft } from './history.ts';
+import { parseConnect, parseCreate } from './internal.ts';
 import { logEvent } from './log.ts';
+import { Moderation, type ModerationFrame } from './moderation.ts';
+import { Paging } from './paging.ts';
 import { Presence } from './presence.ts';
+import { Reads } from './reads.ts';
+import { RoomApi, type ApiAnswer, type ApiCaller } from './room-api.ts';
+import { Search } from './search.ts';
 import {
-  clientIdOf,
+  changeError,
   CLOSE_NORMAL,
   CLOSE_POLICY,
   CLOSE_SERVER_ERROR,
-  CLOSE_TOO_BIG,
   errorFrame,
-  MAX_FRAME_BYTES,
   MAX_PAGE,
-  MAX_RATE_REFUSALS_PER_MINUTE,
   MAX_SOCKETS_PER_USER,
-  parseClientFrame,
   PING_FRAME,
   PONG_FRAME,
-  utf8ByteLength,
   WELCOME_MESSAGES,
   type ClientFrame,
-  type ErrorFrame,
   type ServerFrame,
   type User,
 } from './protocol.ts';
@@ -37,44 +40,28 @@ import { TokenBuckets } from './rate-limit.ts';
 
 /** A message waiting to be stored, with the socket that sent it. */
 type RoomDraft = Draft & { ws: WebSocket };
-/** What the room makes of one frame before answering anything: a frame to act on, a refusal, or a close. */
-type Admitted =
-  | { kind: 'message'; user: User; message: Extract<ClientFrame, { type: 'message' }> }
-  | { kind: 'other'; user: User; frame: Exclude<ClientFrame, { type: 'message' }> }
-  | { kind: 'refusal'; error: ErrorFrame }
-  | ({ kind: 'close' } & CloseReason);
-type CloseReason = { code: number; reason: string };
-
-/** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */
-const TOO_BIG = Symbol('frame too big');
 // Close codes the runtime synthesises; they can't be sent back in a Close frame.
 const SYNTHETIC_CLOSE_CODES = new Set([1005, 1006, 1015]);
-
-/** The internal request the Worker sends to open a socket for an already verified user. */
-export function roomRequest(room: string, user: User, after: number | undefined): Request {
-  const url = new URL('https://chat-room.internal/connect');
-  url.searchParams.set('room', room);
-  url.searchParams.set('user', user.id);
-  url.searchParams.set('name', user.name);
-  if (after !== undefined) url.searchParams.set('after', String(after));
-  return new Request(url, { headers: { Upgrade: 'websocket' } });
-}
 
 export class ChatRoom extends DurableObject<Env> {
   readonly #config: Config;
   readonly #history: History;
-  readonly #buckets: TokenBuckets;
+  readonly #changes: Changes;
+  readonly #search: Search;
+  readonly #reads: Reads;
+  readonly #api: RoomApi;
+  readonly #paging: Paging;
+  readonly #moderation: Moderation;
+  readonly #admission: Admission;
   readonly #attachments = new Attachments();
   readonly #ghosts: Ghosts;
   readonly #presence: Presence;
   /** Frames received and not yet handled, oldest first (see webSocketMessage). */
-  readonly #inbox: { ws: WebSocket; raw: string | ArrayBuffer | typeof TOO_BIG; at: number }[] = [];
+  readonly #inbox: { ws: WebSocket; raw: Raw; at: number }[] = [];
   /** Messages admitted from the inbox and not yet stored; stored before anything else is answered. */
   readonly #drafts: RoomDraft[] = [];
   /** Sockets the room has closed: frames of theirs still in the inbox are not handled. */
   readonly #closedByRoom = new WeakSet<WebSocket>();
-  readonly #rateRefusals = new RefusalCounter();
-  readonly #sizeRefusals = new RefusalCounter();
   /** The alarm we know is set (ms), or null when unknown, as after a wake. */
   #alarmAt: number | null = null;
 
@@ -82,14 +69,29 @@ export class ChatRoom extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readConfig(env);
-    this.#history = new History(ctx.storage, this.#config.historyLimit);
-    this.#buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    this.#search = new Search(ctx.storage.sql);
+    this.#history = new History(ctx.storage, this.#config.historyLimit, this.#search);
+    this.#changes = new Changes(this.#history, this.#search, ctx.storage.sql);
+    this.#reads = new Reads(ctx.storage.sql, this.#history);
+    this.#paging = new Paging(ctx.storage.sql, this.#history);
+    this.#moderation = new Moderation(ctx.storage.sql);
+    const buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
+    this.#admission = new Admission(buckets, this.#history, this.#moderation);
+    this.#api = new RoomApi({
+      history: this.#history,
+      paging: this.#paging,
+      search: this.#search,
+      moderation: this.#moderation,
+      admission: this.#admission,
+      drainInbox: () => this.#drainInbox(),
+      broadcast: (frame) => this.#broadcast(frame),
+    });
     this.#ghosts = new Ghosts(ctx, this.#attachments);
     this.#presence = new Presence(
       ctx,
       this.#attachments,
       this.#config.presenceLimit,
-      (frame, except) => this.#broadcast(frame, { except: except && new Set([except]) }),
+      (frame, except) => this.#broadcast(frame, except && new Set([except])),
     );
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
@@ -99,18 +101,18 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const room = url.searchParams.get('room');
-    const id = url.searchParams.get('user');
-    const name = url.searchParams.get('name');
-    const afterParam = url.searchParams.get('after');
-    if (!room || !id || !name || request.headers.get('Upgrade') !== 'websocket')
-      return jsonError(400, 'bad internal connect request');
-    const user: User = { id, name };
+    const owner = await parseCreate(request);
+    if (owner !== undefined) return this.#create(owner);
+    const connect = parseConnect(request);
+    if (!connect) return jsonError(400, 'bad internal connect request');
+    const { room, user, after } = connect;
     this.#drainInbox();
     const now = Date.now();
     if (this.#ghosts.due(now)) await this.#closeGhosts(now);
 
+    // A browser can't read a refused handshake, so a ban is told on an accepted socket.
+    const banned = this.#moderation.banOf(user.id, now);
+    if (banned) return this.#turnAway(banned);
     if (this.#presence.openSockets(user.id).length >= MAX_SOCKETS_PER_USER) {
       logEvent('refused', { route: 'room', status: 429, room, userId: user.id });
       return jsonError(
@@ -118,6 +120,7 @@ export class ChatRoom extends DurableObject<Env> {
         `too many connections: at most ${MAX_SOCKETS_PER_USER} per user in a room`,
       );
     }
+    this.#moderation.arrive(user, connect.moderator);
     const { 0: client, 1: server } = new WebSocketPair();
     const attachment: Attachment = { user, room, connectedAt: now };
     // Counted in before it is accepted, so a member list rebuilt now doesn't hold it already.
@@ -125,12 +128,12 @@ export class ChatRoom extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [user.id]);
     this.#attachments.save(server, attachment);
 
-    const after = afterParam === null ? undefined : Number(afterParam);
     const page =
       after === undefined
-        ? this.#history.latest(WELCOME_MESSAGES)
-        : this.#history.after(after, MAX_PAGE);
-    this.#send(server, {
+        ? this.#paging.latest(WELCOME_MESSAGES)
+        : this.#paging.changesAfter(after, MAX_PAGE);
+    const mutedUntil = this.#moderation.mutedUntil(user.id, now);
+    send(server, {
       type: 'welcome',
       user,
       room,
@@ -140,12 +143,46 @@ export class ChatRoom extends DurableObject<Env> {
       hasMore: page.hasMore,
       ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
       // A client whose position is above this resumed against storage that was reset under it.
-      seq: this.#history.lastId,
+      seq: this.#history.seq,
+      role: this.#moderation.roleOf(user.id),
+      settings: this.#moderation.settings,
+      ...(mutedUntil !== undefined && { mutedUntil }),
+      readUpTo: this.#reads.upTo(user.id),
     });
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
     logEvent('connect', { room, userId: user.id, members: this.#presence.count });
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Makes the creator of a new room (POST /api/rooms) its owner. */
+  #create(user: User | null): Response {
+    if (!user) return jsonError(400, 'bad internal create request');
+    if (!this.#moderation.claimOwnership(user)) return jsonError(409, 'this room has an owner');
+    return new Response(null, { status: 201 });
+  }
+
+  /** Accepts a banned user's socket only to send them the `banned` frame, then closes it. */
+  #turnAway(banned: Extract<ServerFrame, { type: 'banned' }>): Response {
+    const { 0: client, 1: server } = new WebSocketPair();
+    // No attachment and no tag: the socket is never a member, and its frames are never handled.
+    this.ctx.acceptWebSocket(server);
+    send(server, banned);
+    this.#closeFromRoom(server, { code: CLOSE_POLICY, reason: 'banned' });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  // The HTTP API for backends (room-api.ts), called by the Worker over RPC.
+  postMessage(caller: ApiCaller, body: string): ApiAnswer {
+    return this.#api.post(caller, body);
+  }
+
+  readMessages(caller: ApiCaller, params: Record<string, string>): ApiAnswer {
+    return this.#api.read(caller, params);
+  }
+
+  searchMessages(caller: ApiCaller, params: Record<string, string>): ApiAnswer {
+    return this.#api.search(caller, params);
   }
 
   // Frames are handled one macrotask after they arrive, so that frames arriving together are
@@ -158,7 +195,7 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     this.#ghosts.noteSeen(ws, now);
     // Sized on arrival, so the inbox never holds a frame of up to the runtime's 32 MiB.
-    this.#inbox.push({ ws, raw: isTooBig(raw) ? TOO_BIG : raw, at: now });
+    this.#inbox.push({ ws, raw: sized(raw), at: now });
     if (this.#inbox.length === 1) setTimeout(() => this.#drainInbox(), 0);
   }
 
@@ -168,67 +205,36 @@ export class ChatRoom extends DurableObject<Env> {
     this.#storeDrafts();
   }
 
-  #receive(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): void {
+  #receive(ws: WebSocket, raw: Raw, now: number): void {
+    const user = this.#attachments.get(ws)?.user;
     let admitted: Admitted;
     try {
-      admitted = this.#admit(ws, raw, now);
+      if (!user) throw new Error('socket without a valid attachment');
+      admitted = this.#admission.admit(ws, user, raw, now);
     } catch (err) {
       admitted = { kind: 'close', ...internalError(err) };
     }
-    if (admitted.kind === 'message') {
-      const { user, message } = admitted;
-      this.#drafts.push({ ws, user, text: message.text, clientId: message.clientId, ts: now });
+    if (admitted.kind === 'message' && user) {
+      const { message, reply } = admitted;
+      const { text, clientId, replyTo } = message;
+      this.#drafts.push({ ws, user, text, clientId, ts: now, replyTo, reply });
       return;
     }
+    if (admitted.kind === 'drop') return;
     // Everything else is answered in order, after the messages admitted before it.
     this.#storeDrafts();
     switch (admitted.kind) {
       case 'close':
         return this.#closeFromRoom(ws, admitted);
       case 'refusal':
-        return this.#send(ws, admitted.error);
+        return send(ws, admitted.error);
       case 'other':
         try {
-          this.#handle(ws, admitted.user, admitted.frame);
+          if (user) this.#handle(ws, user, admitted.frame);
         } catch (err) {
           this.#closeFromRoom(ws, internalError(err));
         }
     }
-  }
-
-  /** Sizes, rate-limits, parses and validates a frame, in the contract's order; answers nothing itself. */
-  #admit(ws: WebSocket, raw: string | ArrayBuffer | typeof TOO_BIG, now: number): Admitted {
-    if (raw === TOO_BIG) {
-      // Refused before it costs a token, but not for free: a stream of them closes the socket.
-      if (this.#sizeRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
-        return { kind: 'close', code: CLOSE_TOO_BIG, reason: 'frames too large, repeatedly' };
-      return {
-        kind: 'refusal',
-        error: errorFrame('too_long', `frame is larger than ${MAX_FRAME_BYTES} bytes`),
-      };
-    }
-    const attachment = this.#attachments.get(ws);
-    if (!attachment) throw new Error('socket without a valid attachment');
-    const { user } = attachment;
-    const retryAfterMs = this.#buckets.take(user.id, now);
-    if (retryAfterMs > 0) {
-      if (this.#rateRefusals.count(ws, now) > MAX_RATE_REFUSALS_PER_MINUTE)
-        return { kind: 'close', code: CLOSE_POLICY, reason: 'rate limit exceeded repeatedly' };
-      // The frame is not processed, but naming its clientId lets the sender retry that message.
-      const clientId = typeof raw === 'string' ? clientIdOf(safeJson(raw)) : undefined;
-      return {
-        kind: 'refusal',
-        error: { ...errorFrame('rate_limited', 'slow down', clientId), retryAfterMs },
-      };
-    }
-    if (typeof raw !== 'string')
-      return { kind: 'refusal', error: errorFrame('bad_frame', 'binary frames are not accepted') };
-    const parsed = parseClientFrame(raw);
-    if (!parsed.ok) return { kind: 'refusal', error: parsed.error };
-    const { frame } = parsed;
-    return frame.type === 'message'
-      ? { kind: 'message', user, message: frame }
-      : { kind: 'other', user, frame };
   }
 
   /** Stores the admitted messages in one go, then broadcasts each new one and answers each resend. */
@@ -248,8 +254,8 @@ export class ChatRoom extends DurableObject<Env> {
     const sockets = this.ctx.getWebSockets();
     // A resend after a lost acknowledgement gets the stored copy; nobody else sees it twice.
     for (const { draft, message, duplicate } of appended) {
-      if (duplicate) this.#send(draft.ws, message);
-      else this.#broadcast(message, { sockets });
+      if (duplicate) send(draft.ws, message);
+      else broadcast(sockets, message);
     }
   }
 
@@ -273,6 +279,8 @@ export class ChatRoom extends DurableObject<Env> {
     const now = Date.now();
     this.#alarmAt = null;
     await this.#closeGhosts(now);
+    // Messages are indexed for search here and on a search, never on the way of a new message.
+    this.#search.catchUp(this.#history.lastId);
     const countDueAt = this.#presence.recount(now);
     if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
@@ -280,31 +288,103 @@ export class ChatRoom extends DurableObject<Env> {
 
   #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
     switch (frame.type) {
-      case 'history': {
-        if (frame.before !== undefined) {
-          this.#send(ws, { type: 'history', ...this.#history.before(frame.before, frame.limit) });
-          return;
-        }
-        const after = frame.after ?? 0;
-        const page = this.#history.after(after, frame.limit);
-        // Catching up across pruned messages must say so, or the pages join as if nothing were missing.
-        const pruned = this.#history.prunedAfter(after) ? { pruned: true as const } : {};
-        this.#send(ws, { type: 'history', ...page, ...pruned });
+      case 'history':
+        send(ws, { type: 'history', ...this.#paging.answer(frame) });
         return;
-      }
-      case 'typing':
-        this.#broadcast(
-          { type: 'typing', user },
-          { except: new Set(this.ctx.getWebSockets(user.id)) },
+      case 'edit':
+        return this.#announceChange(
+          ws,
+          frame.id,
+          this.#changes.edit(user, frame.id, frame.text, Date.now()),
         );
+      case 'delete': {
+        const moderates = this.#moderation.roleOf(user.id) !== 'member';
+        return this.#announceChange(ws, frame.id, this.#changes.delete(user, frame.id, moderates));
+      }
+      case 'react':
+        return this.#announceChange(
+          ws,
+          frame.id,
+          this.#changes.react(user, frame.id, frame.emoji, frame.on),
+        );
+      case 'typing':
+        this.#broadcast({ type: 'typing', user }, new Set(this.ctx.getWebSockets(user.id)));
         return;
       case 'ping':
         // Any spelling other than PING_FRAME reaches the room; answer it the same way.
-        this.#send(ws, { type: 'pong' });
+        send(ws, { type: 'pong' });
         return;
+      case 'read': {
+        const upTo = this.#reads.markRead(user.id, frame.id);
+        // The user's other tabs and devices follow; nobody else is told.
+        if (upTo !== null) {
+          broadcast(this.ctx.getWebSockets(user.id), { type: 'read', id: upTo }, new Set([ws]));
+        }
+        return;
+      }
+      case 'search': {
+        this.#search.catchUp(this.#history.lastId);
+        const { query, before, limit } = frame;
+        const found = this.#search.find(query, before, limit, this.#history.floor);
+        if (!found) return send(ws, errorFrame('bad_frame', 'query has no word to search for'));
+        return send(ws, { type: 'search', query: frame.query, ...found });
+      }
+      case 'mute':
+      case 'ban':
+      case 'unban':
+      case 'bans':
+      case 'settings':
+      case 'role':
+        return this.#moderate(ws, user, frame);
       default:
         frame satisfies never;
     }
+  }
+
+  /** Carries out a moderation frame as moderation.ts decides it. */
+  #moderate(ws: WebSocket, user: User, frame: ModerationFrame): void {
+    const effect = this.#moderation.handle(user, frame, Date.now(), (id) =>
+      this.#presence.nameOf(id),
+    );
+    switch (effect.kind) {
+      case 'refused': {
+        const { code, reason, retryAfterMs } = effect.refusal;
+        return send(ws, {
+          ...errorFrame(code, reason),
+          ...(retryAfterMs && { retryAfterMs }),
+        });
+      }
+      case 'answer':
+        return send(ws, effect.frame);
+      case 'announce':
+        this.#broadcast(effect.frame);
+        if (effect.ban) this.#expel(effect.ban);
+        return;
+      case 'unchanged':
+        return;
+      default:
+        effect satisfies never;
+    }
+  }
+
+  /** A ban: the user's messages purged if asked (one `purged` frame), their sockets told and closed. */
+  #expel({ userId, banned, purge }: { userId: string; banned: ServerFrame; purge: boolean }): void {
+    if (purge) {
+      const seq = this.#changes.purge(userId);
+      if (seq !== null) this.#broadcast({ type: 'purged', userId, seq });
+    }
+    for (const ws of this.#presence.openSockets(userId)) {
+      send(ws, banned);
+      void this.#depart(ws);
+      this.#attachments.markGone(ws);
+      this.#closeFromRoom(ws, { code: CLOSE_POLICY, reason: 'banned' });
+    }
+  }
+
+  /** An edit, delete or reaction: its new state to everyone (the sender's copy is its answer). */
+  #announceChange(ws: WebSocket, id: number, outcome: ChangeOutcome): void {
+    if (outcome.kind === 'changed') this.#broadcast({ type: 'update', message: outcome.message });
+    else if (outcome.kind === 'refused') send(ws, changeError(outcome.code, outcome.reason, id));
   }
 
   /** Counts out a closed or swept socket, announcing its user's leave if it was their last. */
@@ -349,62 +429,9 @@ export class ChatRoom extends DurableObject<Env> {
     closeQuietly(ws, code, reason);
   }
 
-  #send(ws: WebSocket, frame: ServerFrame): void {
-    try {
-      ws.send(JSON.stringify(frame));
-    } catch {
-      // The socket closed under us; its close event cleans up.
-    }
+  #broadcast(frame: ServerFrame, except?: ReadonlySet<WebSocket>): void {
+    broadcast(this.ctx.getWebSockets(), frame, except);
   }
-
-  /** Serialises once and sends to every open socket but `except`; one dead socket never stops the loop. */
-  #broadcast(
-    frame: ServerFrame,
-    {
-      except,
-      sockets = this.ctx.getWebSockets(),
-    }: { except?: ReadonlySet<WebSocket>; sockets?: WebSocket[] } = {},
-  ): void {
-    const data = JSON.stringify(frame);
-    for (const ws of sockets) {
-      if (except?.has(ws)) continue;
-      try {
-        ws.send(data);
-      } catch {}
-    }
-  }
-}
-
-/** Over MAX_FRAME_BYTES of UTF-8; a UTF-16 unit is 1–3 bytes, so most frames need no counting. */
-function isTooBig(raw: string | ArrayBuffer): boolean {
-  if (typeof raw !== 'string') return raw.byteLength > MAX_FRAME_BYTES;
-  return (
-    raw.length > MAX_FRAME_BYTES ||
-    (raw.length * 3 > MAX_FRAME_BYTES && utf8ByteLength(raw) > MAX_FRAME_BYTES)
-  );
-}
-
-/** How many times each socket was refused within the current minute (from its first refusal). */
-class RefusalCounter {
-  readonly #bySocket = new WeakMap<WebSocket, { count: number; since: number }>();
-
-  /** Counts one more refusal at `now` and returns the count in this socket's current minute. */
-  count(ws: WebSocket, now: number): number {
-    const previous = this.#bySocket.get(ws);
-    const current =
-      previous && now - previous.since < 60_000
-        ? { count: previous.count + 1, since: previous.since }
-        : { count: 1, since: now };
-    this.#bySocket.set(ws, current);
-    return current.count;
-  }
-}
-
-/** Closes `ws` unless it is closed already (frames still in the inbox may outlive their socket). */
-function closeQuietly(ws: WebSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason);
-  } catch {}
 }
 
 /** A throw while handling a frame is a bug, not an answer to input: logged, and that socket closed. */
@@ -415,14 +442,6 @@ function internalError(err: unknown): CloseReason {
     stack: err instanceof Error ? err.stack : undefined,
   });
   return { code: CLOSE_SERVER_ERROR, reason: 'internal error' };
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 function jsonError(status: number, error: string): Response {

@@ -445,7 +445,7 @@ const FRAME_TOO_LONG: Refusal = {
 };
 const CONTROL = badFrame('text contains control characters');
 const ILL_FORMED = badFrame('text is not well-formed Unicode');
-const ONE_OF = badFrame('give exactly one of before and after');
+const ONE_OF = badFrame('give exactly one of before, after, around and afterId');
 
 /** A message frame of exactly `bytes` UTF-8 bytes, padded in an unknown field. */
 function frameOfBytes(bytes: number): string {
@@ -698,6 +698,7 @@ describe('hostile frames the room accepts', () => {
       text: 'spoofed',
       user: victim.user,
       id: 999_999,
+      seq: 999_999,
       ts: 0,
       name: 'Victim',
       clientId: 'sp-1',
@@ -706,6 +707,7 @@ describe('hostile frames the room accepts', () => {
     expect(seen).toEqual({
       type: 'message',
       id: 1,
+      seq: 1,
       user: mallory.user,
       text: 'spoofed',
       ts: expect.any(Number),
@@ -731,6 +733,7 @@ describe('hostile frames the room accepts', () => {
     expect(await socket.nextOf('message')).toEqual({
       type: 'message',
       id: 1,
+      seq: 1,
       user: sender.user,
       text: 'p1',
       ts: expect.any(Number),
@@ -741,6 +744,7 @@ describe('hostile frames the room accepts', () => {
     expect(await socket.nextOf('message')).toEqual({
       type: 'message',
       id: 2,
+      seq: 2,
       user: sender.user,
       text: 'p2',
       ts: expect.any(Number),

@@ -235,3 +235,22 @@ export function acceptIn(
     },
   };
 }
+
+let said = 0;
+/**
+ * Sends one message with `text` exactly (and `fields` such as `replyTo`) and returns the stored
+ * copy from its own acknowledgement; others' frames on the way are skipped, a refusal throws.
+ */
+export async function say(
+  socket: TestSocket,
+  text = `said ${said}`,
+  fields: object = {},
+): Promise<ChatMessage> {
+  const clientId = `say-${said++}`;
+  socket.send({ type: 'message', text, clientId, ...fields });
+  for (;;) {
+    const next = await socket.next();
+    if (next.type === 'message' && next.clientId === clientId) return next;
+    if (next.type === 'error') throw new Error(`refused: ${JSON.stringify(next)}`);
+  }
+}

@@ -5,6 +5,7 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { History, type Draft } from '../src/history.ts';
+import { Search } from '../src/search.ts';
 import type { ChatRoom } from '../src/room.ts';
 import type { ChatMessage, User } from '../src/protocol.ts';
 import {
@@ -455,7 +456,7 @@ describe('messages that arrive together', () => {
     use: (history: History, sql: SqlStorage) => T,
   ): Promise<T> {
     return runInDurableObject(roomStub(uniqueRoom('batch')), (_room, state) =>
-      use(new History(state.storage, limit), state.storage.sql),
+      use(new History(state.storage, limit, new Search(state.storage.sql)), state.storage.sql),
     );
   }
 
@@ -590,7 +591,7 @@ describe('messages that arrive together', () => {
       return {
         error: String(error),
         count,
-        lastId: history.lastId,
+        lastId: history.seq,
         next: history.appendAll(drafts.slice(0, 2)),
       };
     });
@@ -603,9 +604,31 @@ describe('messages that arrive together', () => {
     ]);
   });
 
+  it('still reports a gap after a resend replaces a message past retention that held a later change', async () => {
+    const pruned = await withHistory(3, (history, sql) => {
+      history.appendAll([draft(ann, 'a', 'c1'), draft(ann, 'b', 'c2'), draft(ann, 'c', 'c3')]);
+      // Message 1 changes after message 3: its latest change is seq 4.
+      history.change((seq) => void sql.exec('UPDATE messages SET seq = ? WHERE id = 1', seq));
+      history.appendAll([draft(bob, 'd')]);
+      const beforeResend = history.prunedAfter(3);
+      const [resent] = history.appendAll([draft(ann, 'a', 'c1')]);
+      return { beforeResend, afterResend: history.prunedAfter(3), resent };
+    });
+    expect(pruned.resent).toMatchObject({ duplicate: false, message: { id: 6 } });
+    expect(pruned).toMatchObject({ beforeResend: true, afterResend: true });
+  });
+
+  it('does not count a clientId past retention as sent', async () => {
+    const sent = await withHistory(2, (history) => {
+      history.appendAll([draft(ann, 'a', 'c1'), draft(ann, 'b', 'c2'), draft(ann, 'c', 'c3')]);
+      return ['c1', 'c2'].map((clientId) => history.hasClientId(ann.id, clientId));
+    });
+    expect(sent).toEqual([false, true]);
+  });
+
   it('stores nothing for an empty batch', async () => {
     expect(
-      await withHistory(HISTORY_LIMIT, (history) => [history.appendAll([]), history.lastId]),
+      await withHistory(HISTORY_LIMIT, (history) => [history.appendAll([]), history.seq]),
     ).toEqual([[], 0]);
   });
 

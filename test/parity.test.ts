@@ -50,13 +50,34 @@ function expectAgreement(value: unknown, valid?: boolean): void {
 
 const ann = { id: 'u-ann', name: 'Ann' };
 const bob = { id: 'u-bob', name: 'Bob' };
-const message = { type: 'message', id: 7, user: ann, text: 'hello', ts: 1_700_000_000_000 };
-const withClientId = { ...message, id: 8, clientId: 'c-1' };
+const message = { type: 'message', id: 7, seq: 7, user: ann, text: 'hello', ts: 1_700_000_000_000 };
+const withClientId = { ...message, id: 8, seq: 8, clientId: 'c-1' };
+/** A message in every optional field: a reply, edited, reacted to. */
+const changed = {
+  ...message,
+  id: 9,
+  seq: 14,
+  clientId: 'c-3',
+  reply: { id: 7, user: ann, text: 'hello' },
+  editedAt: 1_700_000_100_000,
+  reactions: [
+    { emoji: '👍', count: 2, users: ['u-ann', 'u-bob'] },
+    { emoji: '🏴󠁧󠁢󠁳󠁣󠁴󠁿', count: 1, users: ['u-bob'] },
+  ],
+};
+const tombstone = { ...message, id: 10, seq: 15, text: '', deleted: true };
+const replyToDeleted = { ...message, id: 11, seq: 11, reply: { id: 10, deleted: true } };
+const welcomeBase = {
+  type: 'welcome',
+  role: 'member',
+  settings: { slowModeSeconds: 0, readOnly: false },
+  readUpTo: 0,
+};
 
 /** One valid example of every kind of frame, with and without each optional field. */
 const VALID: Record<string, unknown> = {
   'a welcome of an empty room': {
-    type: 'welcome',
+    ...welcomeBase,
     user: ann,
     room: 'lobby',
     members: [ann],
@@ -65,18 +86,22 @@ const VALID: Record<string, unknown> = {
     hasMore: false,
     seq: 0,
   },
-  'a welcome with members and messages': {
-    type: 'welcome',
+  'a moderator’s welcome with members, messages, a mute and a read marker': {
+    ...welcomeBase,
     user: bob,
     room: 'lobby',
     members: [ann, bob],
     memberCount: 2,
-    messages: [message, withClientId],
+    messages: [message, withClientId, changed, tombstone, replyToDeleted],
     hasMore: true,
-    seq: 8,
+    seq: 15,
+    role: 'moderator',
+    settings: { slowModeSeconds: 30, readOnly: true },
+    mutedUntil: 1_700_000_200_000,
+    readUpTo: 8,
   },
   'a resume’s welcome with pruned': {
-    type: 'welcome',
+    ...welcomeBase,
     user: ann,
     room: 'r',
     members: [],
@@ -85,9 +110,14 @@ const VALID: Record<string, unknown> = {
     hasMore: false,
     pruned: true,
     seq: 7,
+    role: 'owner',
   },
   'a message': message,
   'a message with a clientId': withClientId,
+  'a message with a reply, an edit and reactions': changed,
+  'a tombstone': tombstone,
+  'a reply to a deleted message': replyToDeleted,
+  'an update': { type: 'update', message: changed },
   'a join': { type: 'join', user: bob, ts: 1 },
   'a leave': { type: 'leave', user: bob, ts: 2 },
   'a presence count': { type: 'presence', count: 120 },
@@ -98,6 +128,12 @@ const VALID: Record<string, unknown> = {
     messages: [message],
     hasMore: true,
     pruned: true,
+  },
+  'a page around a message': {
+    type: 'history',
+    messages: [changed],
+    hasMore: true,
+    hasNewer: false,
   },
   'a typing frame': { type: 'typing', user: bob },
   ...Object.fromEntries(
@@ -110,7 +146,52 @@ const VALID: Record<string, unknown> = {
     clientId: 'c-2',
     retryAfterMs: 480,
   },
+  'a refused change naming its message': {
+    type: 'error',
+    code: 'forbidden',
+    message: 'not yours',
+    id: 7,
+  },
   'a pong': { type: 'pong' },
+  'a purge': { type: 'purged', userId: 'u-bob', seq: 40 },
+  'a timed mute': {
+    type: 'moderation',
+    action: 'mute',
+    target: { id: 'u-bob', name: 'Bob' },
+    by: ann,
+    until: 1_700_000_300_000,
+  },
+  'a role change of someone unnamed': {
+    type: 'moderation',
+    action: 'role',
+    target: { id: 'u-carl' },
+    by: ann,
+    role: 'moderator',
+  },
+  'a ban with a reason': {
+    type: 'moderation',
+    action: 'ban',
+    target: { id: 'u-bob' },
+    by: ann,
+    reason: 'spam',
+  },
+  'a permanent ban of us': { type: 'banned' },
+  'a timed ban of us, with a reason': { type: 'banned', until: 1_700_000_400_000, reason: 'spam' },
+  'new settings': { type: 'settings', slowModeSeconds: 10, readOnly: false, by: ann },
+  'the bans': {
+    type: 'bans',
+    bans: [
+      { userId: 'u-bob', by: ann },
+      { userId: 'u-carl', until: 1_700_000_500_000, by: ann, reason: 'flood' },
+    ],
+  },
+  'a read marker': { type: 'read', id: 8 },
+  'search results': {
+    type: 'search',
+    query: 'hello',
+    messages: [message, changed],
+    hasMore: false,
+  },
 };
 
 /** `value` with unknown fields (a newer server's, say) added to every object in it. */
@@ -193,6 +274,14 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
     ['a negative zero id', JSON.stringify(message).replace('"id":7', '"id":-0')],
     ['an id beyond 2^53', JSON.stringify(message).replace('"id":7', '"id":9007199254740993')],
     ['a duplicated key (the last one wins)', '{"type":"pong","type":"presence","count":1}'],
+    [
+      'a reply that fits both shapes (the first one wins, as in a valibot union)',
+      JSON.stringify({ ...message, reply: { id: 1, user: ann, text: 'x', deleted: true } }),
+    ],
+    [
+      'a reply whose excerpt is broken but which is deleted',
+      JSON.stringify({ ...message, reply: { id: 1, user: ann, text: 5, deleted: true } }),
+    ],
     ['a lone surrogate in a name', JSON.stringify(message).replace('Ann', '\\ud800')],
   ])('agrees on %s', (_label, text) => {
     expectAgreement(text);
@@ -207,12 +296,31 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
       {
         type: fc.oneof(fc.constant('message'), fc.string()),
         id: fc.oneof(fc.integer(), fc.double(), fc.jsonValue({ maxDepth: 0 })),
+        seq: fc.oneof(fc.nat(), fc.jsonValue({ maxDepth: 0 })),
         user,
         text: fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 0 })),
         ts: fc.oneof(fc.integer(), fc.jsonValue({ maxDepth: 0 })),
         clientId: fc.oneof(fc.string(), fc.jsonValue({ maxDepth: 0 })),
+        reply: fc.oneof(
+          fc.record({ id: fc.nat(), user, text: fc.string() }),
+          fc.record({ id: fc.nat(), deleted: fc.constant(true) }),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        editedAt: fc.oneof(fc.nat(), fc.jsonValue({ maxDepth: 0 })),
+        deleted: fc.oneof(fc.constant(true), fc.jsonValue({ maxDepth: 0 })),
+        reactions: fc.oneof(
+          fc.array(
+            fc.record({
+              emoji: fc.string(),
+              count: fc.nat(),
+              users: fc.array(fc.string(), { maxLength: 2 }),
+            }),
+            { maxLength: 2 },
+          ),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
       },
-      { requiredKeys: ['type', 'id', 'user', 'text', 'ts'] },
+      { requiredKeys: ['type', 'id', 'seq', 'user', 'text', 'ts'] },
     );
     const anything = fc.jsonValue({ maxDepth: 2 });
     const frame = fc.record(
@@ -227,6 +335,14 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
           'typing',
           'error',
           'pong',
+          'update',
+          'purged',
+          'moderation',
+          'banned',
+          'settings',
+          'bans',
+          'read',
+          'search',
           'other',
         ),
         user: fc.oneof(user, anything),
@@ -234,6 +350,7 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
         members: fc.oneof(fc.array(user, { maxLength: 3 }), anything),
         memberCount: fc.oneof(fc.nat(), anything),
         messages: fc.oneof(fc.array(chatMessage, { maxLength: 3 }), anything),
+        message: fc.oneof(chatMessage, fc.string(), anything),
         hasMore: fc.oneof(fc.boolean(), anything),
         pruned: fc.oneof(fc.constant(true), anything),
         seq: fc.oneof(fc.nat(), anything),
@@ -243,8 +360,31 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
         clientId: fc.oneof(fc.string(), anything),
         count: fc.oneof(fc.nat(), anything),
         code: fc.oneof(fc.constantFrom(...ERROR_CODES), anything),
-        message: fc.oneof(fc.string(), anything),
         retryAfterMs: fc.oneof(fc.nat(), anything),
+        role: fc.oneof(fc.constantFrom('owner', 'moderator', 'member'), anything),
+        settings: fc.oneof(
+          fc.record({ slowModeSeconds: fc.nat(), readOnly: fc.boolean() }),
+          anything,
+        ),
+        readUpTo: fc.oneof(fc.nat(), anything),
+        mutedUntil: fc.oneof(fc.nat(), anything),
+        hasNewer: fc.oneof(fc.boolean(), anything),
+        userId: fc.oneof(fc.string(), anything),
+        action: fc.oneof(fc.constantFrom('mute', 'unmute', 'ban', 'unban', 'role'), anything),
+        target: fc.oneof(
+          fc.record({ id: fc.string(), name: fc.string() }, { requiredKeys: ['id'] }),
+          anything,
+        ),
+        by: fc.oneof(user, anything),
+        until: fc.oneof(fc.nat(), anything),
+        reason: fc.oneof(fc.string(), anything),
+        slowModeSeconds: fc.oneof(fc.nat(), anything),
+        readOnly: fc.oneof(fc.boolean(), anything),
+        query: fc.oneof(fc.string(), anything),
+        bans: fc.oneof(
+          fc.array(fc.record({ userId: fc.string(), by: user }), { maxLength: 2 }),
+          anything,
+        ),
       },
       { requiredKeys: ['type'] },
     );
@@ -261,7 +401,7 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
     expect(valid).toBeLessThan(2900);
   });
 
-  it('agrees on every frame a real room sends: welcome, message, join, leave, presence, history, typing, error, pong', async () => {
+  it('agrees on every frame a real room sends: welcome, message, update, join, leave, presence, history, typing, error, pong, search', async () => {
     const room = uniqueRoom('parity');
     const raw: string[] = [];
     const record = (socket: TestSocket) =>
@@ -273,7 +413,16 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
     record(a);
     await expectNext(a, 'welcome');
     a.send({ type: 'message', text: 'one', clientId: 'p-1' });
+    const one = await expectNext(a, 'message');
+    a.send({ type: 'message', text: 'two', clientId: 'p-3', replyTo: one.id });
     await expectNext(a, 'message');
+    // Changes: an edit, a reaction, a delete (each an update), then a search over what is left.
+    a.send({ type: 'edit', id: one.id, text: 'one, edited' });
+    await expectNext(a, 'update');
+    a.send({ type: 'react', id: one.id, emoji: '👍', on: true });
+    await expectNext(a, 'update');
+    a.send({ type: 'search', query: 'edited' });
+    await expectNext(a, 'search');
     // Up to PRESENCE_LIMIT (5 in these tests) others arrive with join frames, then counts take over.
     const others: TestSocket[] = [];
     for (let i = 0; i < 6; i++) {
@@ -291,6 +440,8 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
     await a.nextOf('error');
     a.send('{ "type": "ping" }');
     await a.nextOf('pong');
+    a.send({ type: 'delete', id: one.id });
+    await a.nextOf('update');
     await closeAll(...others);
     // Back at PRESENCE_LIMIT and below, departures are announced one by one again.
     await a.nextOf('leave');
@@ -298,6 +449,8 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
     for (const type of [
       'welcome',
       'message',
+      'update',
+      'search',
       'join',
       'leave',
       'presence',

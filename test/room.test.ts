@@ -50,6 +50,7 @@ describe('messages', () => {
     expect(ack).toEqual({
       type: 'message',
       id: 1,
+      seq: 1,
       user: a.user,
       text: 'hello',
       ts: expect.any(Number),
@@ -63,6 +64,7 @@ describe('messages', () => {
     expect(plain).toEqual({
       type: 'message',
       id: 2,
+      seq: 2,
       user: b.user,
       text: 'no client id',
       ts: expect.any(Number),
@@ -193,6 +195,9 @@ describe('welcome', () => {
       messages: [],
       hasMore: false,
       seq: 0,
+      role: 'member',
+      settings: { slowModeSeconds: 0, readOnly: false },
+      readUpTo: 0,
     });
     sa.send({ type: 'message', text: 'one' });
     sa.send({ type: 'message', text: 'two', clientId: 'k2' });
@@ -208,6 +213,9 @@ describe('welcome', () => {
       messages: [one, two],
       hasMore: false,
       seq: two.id,
+      role: 'member',
+      settings: { slowModeSeconds: 0, readOnly: false },
+      readUpTo: 0,
     });
     await closeAll(sa, sb);
   });

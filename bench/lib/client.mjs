@@ -169,11 +169,21 @@ export function classify(raw) {
   if (frame.type === 'pong') return { kind: 'pong' };
   if (frame.type === 'error')
     return { kind: 'error', code: 'code' in frame ? String(frame.code) : 'unknown' };
-  if (frame.type !== 'message' || !('text' in frame) || typeof frame.text !== 'string')
-    return { kind: 'other' };
+  if (frame.type !== 'message' || !('text' in frame)) return { kind: 'other' };
+  const stamp = stampOf(frame.text);
+  return stamp ? { kind: 'message', stamp } : { kind: 'other' };
+}
+
+/**
+ * The stamp a bench client wrote into a text (see `messageFrame`), or `null` for any other text.
+ * @param {unknown} text
+ * @returns {Stamp | null}
+ */
+export function stampOf(text) {
+  if (typeof text !== 'string') return null;
   try {
     /** @type {unknown} */
-    const stamp = JSON.parse(frame.text);
+    const stamp = JSON.parse(text);
     if (
       typeof stamp === 'object' &&
       stamp !== null &&
@@ -181,13 +191,10 @@ export function classify(raw) {
       'n' in stamp &&
       't' in stamp
     ) {
-      return {
-        kind: 'message',
-        stamp: { s: Number(stamp.s), n: Number(stamp.n), t: Number(stamp.t) },
-      };
+      return { s: Number(stamp.s), n: Number(stamp.n), t: Number(stamp.t) };
     }
   } catch {}
-  return { kind: 'other' };
+  return null;
 }
 
 /**
@@ -233,21 +240,39 @@ export class Deliveries {
   receive(client, raw) {
     const now = performance.now();
     const frame = classify(raw);
-    if (frame.kind === 'error') this.errors[frame.code] = (this.errors[frame.code] ?? 0) + 1;
+    if (frame.kind === 'error') this.error(frame.code);
     if (frame.kind !== 'message') return null;
-    const { s, n, t } = frame.stamp;
-    let seen = this.seen.get(client.index);
-    if (!seen) this.seen.set(client.index, (seen = new Uint8Array(this.senders * this.perSender)));
-    const slot = s * this.perSender + n;
+    return this.record(client.index, frame.stamp, now) ? frame.stamp : null;
+  }
+
+  /**
+   * Counts the delivery of `stamp` to the receiver with index `receiver`, received at `now`
+   * (performance.now() ms), for a scenario that finds the stamp itself; false for a duplicate.
+   * @param {number} receiver
+   * @param {Stamp} stamp
+   * @param {number} now
+   */
+  record(receiver, stamp, now) {
+    let seen = this.seen.get(receiver);
+    if (!seen) this.seen.set(receiver, (seen = new Uint8Array(this.senders * this.perSender)));
+    const slot = stamp.s * this.perSender + stamp.n;
     if (seen[slot]) {
       this.duplicates++;
-      return null;
+      return false;
     }
     seen[slot] = 1;
     this.delivered++;
     this.lastDeliveryAt = now;
-    this.latencies.push(now - t);
-    return frame.stamp;
+    this.latencies.push(now - stamp.t);
+    return true;
+  }
+
+  /**
+   * Counts an error frame, or something wrong with what arrived, by `code`.
+   * @param {string} code
+   */
+  error(code) {
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
   }
 
   get done() {

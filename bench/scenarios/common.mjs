@@ -19,6 +19,8 @@ import { startRssSampler } from '../lib/memory.mjs';
  * @property {Record<string, number>} connectFailures reason -> count
  * @property {number[]} connectMs per socket, until usable
  * @property {number[]} latencyMs per delivery, from the sender's send to the receiver's receipt
+ * @property {Record<string, number[]>} [latencyByKindMs] the same samples by kind of frame (for
+ *   a scenario that compares kinds; one kind may take in others), pooled across rounds per kind
  * @property {number} delivered
  * @property {number} expected
  * @property {boolean} timedOut the wait for the last deliveries ran out of time (so the missing
@@ -62,9 +64,38 @@ export function sampleMemory(target) {
 }
 
 /**
+ * @typedef {Pick<import('../lib/client.mjs').Deliveries,
+ *   'latencies' | 'delivered' | 'expected' | 'duplicates' | 'errors' | 'firstSendAt' | 'lastDeliveryAt'>} DeliveryCounts
+ */
+
+/**
+ * Several Deliveries (kinds of delivery a scenario counts apart) as one: every sample, every
+ * count, from the first send to the last delivery of any of them.
+ * @param {import('../lib/client.mjs').Deliveries[]} parts
+ * @returns {DeliveryCounts}
+ */
+export function pooled(parts) {
+  /** @type {Record<string, number>} */
+  const errors = {};
+  for (const part of parts)
+    for (const [code, n] of Object.entries(part.errors)) errors[code] = (errors[code] ?? 0) + n;
+  /** @param {(part: import('../lib/client.mjs').Deliveries) => number} count */
+  const sum = (count) => parts.reduce((total, part) => total + count(part), 0);
+  return {
+    latencies: parts.flatMap((part) => part.latencies),
+    delivered: sum((part) => part.delivered),
+    expected: sum((part) => part.expected),
+    duplicates: sum((part) => part.duplicates),
+    errors,
+    firstSendAt: Math.min(...parts.map((part) => part.firstSendAt)),
+    lastDeliveryAt: Math.max(0, ...parts.map((part) => part.lastDeliveryAt)),
+  };
+}
+
+/**
  * The RunResult of a run that delivered through `deliveries` to `clients`; the scenario adds
  * only its own throughput figure and extras.
- * @param {{ clients: { connectMs: number }[]; connectFailures: Record<string, number>; deliveries: import('../lib/client.mjs').Deliveries;
+ * @param {{ clients: { connectMs: number }[]; connectFailures: Record<string, number>; deliveries: DeliveryCounts;
  *   allDelivered: boolean; deliveredPerSec: number | null; rssKiB: RunResult['rssKiB']; extra: RunResult['extra'] }} run
  * @returns {RunResult}
  */

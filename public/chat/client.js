@@ -31,6 +31,14 @@ import { RoomSync } from './sync.js';
 /** @typedef {import('./frames.js').PresenceFrame} PresenceFrame */
 /** @typedef {import('./frames.js').TypingFrame} TypingFrame */
 /** @typedef {import('./frames.js').PongFrame} PongFrame */
+/** @typedef {import('./frames.js').UpdateFrame} UpdateFrame */
+/** @typedef {import('./frames.js').PurgedFrame} PurgedFrame */
+/** @typedef {import('./frames.js').ModerationFrame} ModerationFrame */
+/** @typedef {import('./frames.js').BannedFrame} BannedFrame */
+/** @typedef {import('./frames.js').SettingsFrame} SettingsFrame */
+/** @typedef {import('./frames.js').BansFrame} BansFrame */
+/** @typedef {import('./frames.js').ReadFrame} ReadFrame */
+/** @typedef {import('./frames.js').SearchFrame} SearchFrame */
 /** @typedef {import('./outbox.js').OutboxItem} OutboxItem */
 /** @typedef {import('./storage.js').Storage} Storage */
 /** @typedef {import('./socket.js').WebSocketClass} WebSocketClass */
@@ -53,8 +61,8 @@ import { RoomSync } from './sync.js';
  * @property {number} [connectTimeoutMs] an attempt not open by then is given up (10 s)
  */
 /**
- * Every event and its `detail`. One per server frame type (`history`, `join`, `leave`,
- * `presence`, `typing`, `error`, `pong` carry the frame itself), and:
+ * Every event and its `detail`. One per server frame type (the others carry the frame itself;
+ * `update` comes once the change is applied, in the room's order, caught up or not), and:
  * @typedef {object} ChatEventMap
  * @property {CustomEvent<Status>} status
  * @property {CustomEvent<WelcomeFrame>} welcome the welcome frame of each connection
@@ -79,6 +87,14 @@ import { RoomSync } from './sync.js';
  * @property {CustomEvent<TypingFrame>} typing someone else is typing
  * @property {CustomEvent<ErrorFrame>} error the room refused a frame
  * @property {CustomEvent<PongFrame>} pong
+ * @property {CustomEvent<UpdateFrame>} update a known message changed (edited, deleted, reacted to)
+ * @property {CustomEvent<PurgedFrame>} purged every retained message of a user became a tombstone
+ * @property {CustomEvent<ModerationFrame>} moderation
+ * @property {CustomEvent<BannedFrame>} banned we are banned here (a final close follows)
+ * @property {CustomEvent<SettingsFrame>} settings
+ * @property {CustomEvent<BansFrame>} bans
+ * @property {CustomEvent<ReadFrame>} read our read marker moved (from another of our sockets)
+ * @property {CustomEvent<SearchFrame>} search
  */
 
 /** typing() sends at most this often. */
@@ -98,6 +114,9 @@ export class ChatClient extends Emitter {
     deliver: (messages, placement) => {
       this.emit('messages', { messages, placement });
       for (const message of messages) this.emit('message', message);
+    },
+    changed: (messages) => {
+      for (const message of messages) this.emit('update', { type: 'update', message });
     },
     gap: (after) => this.emit('gap', { after }),
     reset: (welcome) => this.emit('reset', welcome),
@@ -325,6 +344,23 @@ export class ChatClient extends Emitter {
         return this.emit('error', frame);
       case 'pong':
         return this.emit('pong', frame);
+      case 'update':
+        return this.#sync.live(frame.message, true);
+      // Frames of features this client leaves to its user (moderation, search, read markers).
+      case 'purged':
+        return this.emit('purged', frame);
+      case 'moderation':
+        return this.emit('moderation', frame);
+      case 'banned':
+        return this.emit('banned', frame);
+      case 'settings':
+        return this.emit('settings', frame);
+      case 'bans':
+        return this.emit('bans', frame);
+      case 'read':
+        return this.emit('read', frame);
+      case 'search':
+        return this.emit('search', frame);
       default: {
         // A new frame type breaks the typecheck here until it is handled.
         /** @type {never} */ const unhandled = frame;

@@ -44,7 +44,48 @@ export const ERROR_CODES = /** @type {const} */ ([
   'too_long',
   'empty',
   'rate_limited',
+  'forbidden',
+  'not_found',
 ]);
+
+/** A member's place in a room, from most to least rights. */
+export const ROLES = /** @type {const} */ (['owner', 'moderator', 'member']);
+/** Longest mute, in seconds (a week); 0 lifts a mute. */
+export const MAX_MUTE_SECONDS = 7 * 24 * 60 * 60;
+/** Longest timed ban, in seconds (a year); a ban without `seconds` is permanent. */
+export const MAX_BAN_SECONDS = 365 * 24 * 60 * 60;
+/** Longest slow mode, in seconds (an hour); 0 turns it off. */
+export const MAX_SLOW_MODE_SECONDS = 3600;
+/** Longest ban reason, in code points (the rules of message text otherwise). */
+export const MAX_REASON_LENGTH = 200;
+/** Longest search query, in code points. */
+export const MAX_SEARCH_QUERY_LENGTH = 200;
+/** Search results per page: the default and the most. */
+export const SEARCH_PAGE = 20;
+export const MAX_SEARCH_PAGE = 50;
+// A word is a run of letters and digits (with the marks that belong to them); anything else
+// only separates words. Search never reads a query's own syntax: these are all it keeps.
+const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
+
+/** The words of a search query, in order (a query with none is refused). */
+export function searchWords(/** @type {string} */ query) {
+  return query.normalize('NFC').match(WORD) ?? [];
+}
+
+/** Room patterns a token's `rooms` or `mod` claim may list. */
+export const MAX_ROOM_PATTERNS = 50;
+
+/** Code points of the answered message that a reply's `reply.text` excerpt carries. */
+export const REPLY_EXCERPT_LENGTH = 100;
+/** Different reactions one message may carry; a 21st is refused. */
+export const MAX_REACTIONS_PER_MESSAGE = 20;
+/** Longest reaction, in code points (flags and skin-tone sequences take several). */
+export const MAX_EMOJI_LENGTH = 16;
+/** User ids a reaction lists in `users` (the earliest); `count` counts them all. */
+export const REACTION_USERS_LISTED = 20;
+// Whitespace, controls and invisible formatting characters (Cf), except the zero-width joiner and
+// the tag characters that emoji sequences and subdivision flags are made of.
+const EMOJI_FORBIDDEN = /[\s\p{Cc}]|(?![\u200D\u{E0020}-\u{E007F}])\p{Cf}/u;
 
 /** 1–64 of `a-z 0-9 _ -`, starting with a letter or digit; compared lower-cased. */
 export const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -95,6 +136,16 @@ export function parseRoomName(raw) {
 /** Whether `value` is a valid `clientId`. @returns {value is string} */
 export function isClientId(/** @type {unknown} */ value) {
   return typeof value === 'string' && CLIENT_ID.test(value);
+}
+
+/**
+ * Whether `value` may be a reaction: 1–16 code points, well-formed, no whitespace, control or
+ * invisible formatting characters but the joiners emoji need.
+ * @returns {value is string}
+ */
+export function isReaction(/** @type {unknown} */ value) {
+  if (typeof value !== 'string' || value.length === 0 || !value.isWellFormed()) return false;
+  return codePointLength(value) <= MAX_EMOJI_LENGTH && !EMOJI_FORBIDDEN.test(value);
 }
 
 /**

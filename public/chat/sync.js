@@ -1,8 +1,9 @@
 // @ts-check
 // Keeping in step with the room across connections: a fresh join takes the latest page; a resume
-// takes what came after our position and pages forward while the room says more are left,
-// holding live messages back until then; a room whose storage was reset under us means starting
-// over; loadOlder() pages back. What is new comes out of `deliver`, in order, exactly once.
+// takes the changes after our position and pages forward while the room says more are left,
+// holding live messages and changes back until then; a room whose storage was reset under us
+// means starting over; loadOlder() pages back. New messages come out of `deliver` in order,
+// exactly once, and changes to known ones out of `changed`, in the room's order.
 // What "our position" is and which messages are new is the timeline's to say (timeline.js).
 import { MAX_PAGE, WELCOME_MESSAGES } from './rules.js';
 import { Timeline } from './timeline.js';
@@ -22,6 +23,7 @@ import { Timeline } from './timeline.js';
  * @typedef {object} SyncHooks
  * @property {(frame: HistoryRequest) => boolean} send sends a request on the current connection
  * @property {(messages: ChatMessage[], placement: Placement) => void} deliver new messages, oldest first
+ * @property {(messages: ChatMessage[]) => void} changed known messages in a newer state (edited, deleted, reacted to)
  * @property {(after: number) => void} gap messages after `after` are gone from the room
  * @property {(welcome: WelcomeFrame) => void} reset the room's storage was reset: start over
  */
@@ -35,8 +37,8 @@ export class RoomSync {
   #hooks;
   #timeline = new Timeline();
   #hasOlder = false;
-  /** While a page is awaited that must come first (catching up, starting over), live messages wait here. */
-  /** @type {ChatMessage[] | null} */ #held = null;
+  /** While a page is awaited that must come first (catching up, starting over), what comes live waits here. */
+  /** @type {{ message: ChatMessage, change: boolean }[] | null} */ #held = null;
   /** One history request at a time, so a refusal without a clientId can be matched to it. */
   /** @type {{ frame: HistoryRequest, placement: Placement } | null} */ #pending = null;
   /** @type {ReturnType<typeof setTimeout> | undefined} */ #retryTimer;
@@ -75,7 +77,7 @@ export class RoomSync {
     if (position === null) {
       // A fresh join: the latest page, and `hasMore` says whether older ones exist.
       this.#hasOlder = welcome.hasMore;
-      this.#deliver(this.#timeline.takeNewer(welcome.messages), 'join');
+      this.#take(welcome.messages, 'join');
       this.#timeline.caughtUp(welcome.seq);
     } else if (welcome.seq < position) {
       // The room's latest change is behind what we received: its storage was reset under us, and
@@ -89,16 +91,20 @@ export class RoomSync {
     } else {
       // A resume: what came after our position, and `hasMore` says newer ones were left out.
       if (welcome.pruned) this.#hooks.gap(position);
-      this.#deliver(this.#timeline.takeNewer(welcome.messages), 'newer');
+      this.#take(welcome.messages, 'newer');
       if (welcome.hasMore) this.#catchUp();
       else this.#timeline.caughtUp(welcome.seq);
     }
   }
 
-  /** @param {ChatMessage} message */
-  live(message) {
-    if (this.#held) this.#held.push(message);
-    else this.#deliver(this.#timeline.takeNewer([message]), 'newer');
+  /**
+   * A message that came live: a new one (`change` false; a copy of a known one is a resend's
+   * answer, and dropped), or the new state of a known one (an `update`).
+   * @param {ChatMessage} message
+   */
+  live(message, change = false) {
+    if (this.#held) this.#held.push({ message, change });
+    else this.#take([message], 'newer', change);
   }
 
   /** @param {HistoryFrame} page */
@@ -113,11 +119,11 @@ export class RoomSync {
       case 'join':
         // A start over's latest page: `hasMore`, as in a welcome, says older ones exist.
         this.#hasOlder = page.hasMore;
-        this.#deliver(this.#timeline.takeNewer(page.messages), 'join');
+        this.#take(page.messages, 'join');
         break;
       case 'newer':
         if (page.pruned) this.#hooks.gap('after' in request.frame ? request.frame.after : 0);
-        this.#deliver(this.#timeline.takeNewer(page.messages), 'newer');
+        this.#take(page.messages, 'newer');
         // An empty page that claims more would ask for the same page forever.
         if (page.hasMore && page.messages.length > 0) return this.#catchUp();
     }
@@ -125,7 +131,7 @@ export class RoomSync {
     this.#timeline.caughtUp(this.#welcomeSeq);
     const held = this.#held ?? [];
     this.#held = null;
-    this.#deliver(this.#timeline.takeNewer(held), 'newer');
+    for (const { message, change } of held) this.#take([message], 'newer', change);
   }
 
   /** Asks for the page before the oldest known message; false when there is none or one is on its way. */
@@ -173,6 +179,17 @@ export class RoomSync {
     if (!this.#hooks.send(frame)) return false;
     this.#pending = { frame, placement };
     return true;
+  }
+
+  /**
+   * Hands on what is new in `messages`, and what changed when `changes`.
+   * @param {readonly ChatMessage[]} messages
+   * @param {Placement} placement
+   */
+  #take(messages, placement, changes = true) {
+    const { fresh, changed } = this.#timeline.take(messages, changes);
+    this.#deliver(fresh, placement);
+    if (changed.length > 0) this.#hooks.changed(changed);
   }
 
   /** @param {ChatMessage[]} messages @param {Placement} placement */

@@ -332,6 +332,67 @@ describe('send()', () => {
   });
 });
 
+describe('changes to messages', () => {
+  it('applies edits and deletes as updates, live and on resume, in the room’s order, its position at the latest change', async () => {
+    const room = uniqueRoom('changes');
+    const writer = await newUser('Wyn');
+    const w = await openSocket(server.origin, room, writer.token);
+    await w.nextOf('welcome');
+    const ids: number[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      w.send({ type: 'message', text });
+      ids.push((await w.nextOf('message')).id);
+    }
+    const [one, two, three] = ids;
+    const gate = new Gate();
+    const tracked = trackedWebSocket();
+    const chat = client(
+      room,
+      async () => (await gate.pass(), (await newUser('Rae', 'rae')).token),
+      {
+        WebSocket: tracked.WebSocket,
+        firstDelayMs: 20,
+      },
+    );
+    const messages: string[] = [];
+    const updates: string[] = [];
+    chat.addEventListener('message', (event) => messages.push(event.detail.text));
+    chat.addEventListener('update', (event) => {
+      const { id, text, deleted } = event.detail.message;
+      updates.push(`${id}:${deleted ? 'deleted' : text}`);
+    });
+    await opened(chat);
+    expect(messages).toEqual(['one', 'two', 'three']);
+
+    // Live: an edit comes as an update, and the position is its change number.
+    const edited = nextEvent(chat, 'update');
+    w.send({ type: 'edit', id: one, text: 'one, edited' });
+    const edit = await w.nextOf('update');
+    expect((await edited).message).toEqual(edit.message);
+    expect(chat.position).toBe(edit.message.seq);
+
+    // Away, two changes and a new message: on resume, each comes once, as what it is.
+    gate.shut();
+    tracked.current().terminate();
+    w.send({ type: 'edit', id: two, text: 'two, edited' });
+    await w.nextOf('update');
+    w.send({ type: 'message', text: 'four' });
+    await w.nextOf('message');
+    w.send({ type: 'delete', id: three });
+    const last = await w.nextOf('update');
+    const resumed = nextEvent(chat, 'welcome');
+    gate.open();
+    await resumed;
+    expect(new URL(tracked.current().url).searchParams.get('after')).toBe(String(edit.message.seq));
+    await pollUntil(() => updates.length === 3, 5_000, 10);
+    expect(messages).toEqual(['one', 'two', 'three', 'four']);
+    expect(updates).toEqual([`${one}:one, edited`, `${two}:two, edited`, `${three}:deleted`]);
+    expect(chat.position).toBe(last.message.seq);
+    chat.close();
+    await w.close();
+  });
+});
+
 describe('send() refused for good', () => {
   it('rejects with the error frame, keeps the item as failed, and sends the next one', async () => {
     const room = uniqueRoom('refused');

@@ -391,3 +391,26 @@ async function answersTo(
   while (answers.length < count) answers.push(await nextAnswer(socket, prefix));
   return answers;
 }
+
+describe('a rate-limited change', () => {
+  it('names the message an edit, delete or react was about', async () => {
+    const room = uniqueRoom('rl-change');
+    const { token } = await newUser('Changer');
+    const socket = await connect(room, token);
+    await socket.nextOf('welcome');
+    socket.send({ type: 'message', text: 'to change', clientId: 'rl-c' });
+    const message = await socket.nextOf('message');
+    // Spend the rest of the burst on pings the room answers.
+    for (let i = 1; i < BURST; i++) socket.send(ROOM_PING);
+    for (let i = 1; i < BURST; i++) await socket.nextOf('pong');
+    socket.send({ type: 'edit', id: message.id, text: 'changed' });
+    socket.send({ type: 'delete', id: message.id });
+    socket.send({ type: 'react', id: message.id, emoji: '👍', on: true });
+    for (let i = 0; i < 3; i++) {
+      const refused = await socket.nextOf('error');
+      expect(refused).toMatchObject({ code: 'rate_limited', id: message.id });
+      expect(refused).not.toHaveProperty('clientId');
+    }
+    await closeAll(socket);
+  });
+});

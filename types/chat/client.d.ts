@@ -11,6 +11,14 @@ export type LeaveFrame = import('./frames.js').LeaveFrame;
 export type PresenceFrame = import('./frames.js').PresenceFrame;
 export type TypingFrame = import('./frames.js').TypingFrame;
 export type PongFrame = import('./frames.js').PongFrame;
+export type UpdateFrame = import('./frames.js').UpdateFrame;
+export type PurgedFrame = import('./frames.js').PurgedFrame;
+export type ModerationFrame = import('./frames.js').ModerationFrame;
+export type BannedFrame = import('./frames.js').BannedFrame;
+export type SettingsFrame = import('./frames.js').SettingsFrame;
+export type BansFrame = import('./frames.js').BansFrame;
+export type ReadFrame = import('./frames.js').ReadFrame;
+export type SearchFrame = import('./frames.js').SearchFrame;
 export type OutboxItem = import('./outbox.js').OutboxItem;
 export type Storage = import('./storage.js').Storage;
 export type WebSocketClass = import('./socket.js').WebSocketClass;
@@ -156,6 +164,26 @@ export type ChatEventMap = {
      */
     error: CustomEvent<ErrorFrame>;
     pong: CustomEvent<PongFrame>;
+    /**
+     * a known message changed (edited, deleted, reacted to)
+     */
+    update: CustomEvent<UpdateFrame>;
+    /**
+     * every retained message of a user became a tombstone
+     */
+    purged: CustomEvent<PurgedFrame>;
+    moderation: CustomEvent<ModerationFrame>;
+    /**
+     * we are banned here (a final close follows)
+     */
+    banned: CustomEvent<BannedFrame>;
+    settings: CustomEvent<SettingsFrame>;
+    bans: CustomEvent<BansFrame>;
+    /**
+     * our read marker moved (from another of our sockets)
+     */
+    read: CustomEvent<ReadFrame>;
+    search: CustomEvent<SearchFrame>;
 };
 /** @extends {Emitter<ChatEventMap>} */
 export declare class ChatClient extends Emitter<ChatEventMap> {

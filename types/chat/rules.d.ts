@@ -29,7 +29,34 @@ export declare const CLOSE_POLICY = 1008;
 export declare const CLOSE_TOO_BIG = 1009;
 export declare const CLOSE_SERVER_ERROR = 1011;
 /** The `code` of an `error` frame, server -> client. */
-export declare const ERROR_CODES: readonly ['bad_json', 'bad_frame', 'too_long', 'empty', 'rate_limited'];
+export declare const ERROR_CODES: readonly ['bad_json', 'bad_frame', 'too_long', 'empty', 'rate_limited', 'forbidden', 'not_found'];
+/** A member's place in a room, from most to least rights. */
+export declare const ROLES: readonly ['owner', 'moderator', 'member'];
+/** Longest mute, in seconds (a week); 0 lifts a mute. */
+export declare const MAX_MUTE_SECONDS: number;
+/** Longest timed ban, in seconds (a year); a ban without `seconds` is permanent. */
+export declare const MAX_BAN_SECONDS: number;
+/** Longest slow mode, in seconds (an hour); 0 turns it off. */
+export declare const MAX_SLOW_MODE_SECONDS = 3600;
+/** Longest ban reason, in code points (the rules of message text otherwise). */
+export declare const MAX_REASON_LENGTH = 200;
+/** Longest search query, in code points. */
+export declare const MAX_SEARCH_QUERY_LENGTH = 200;
+/** Search results per page: the default and the most. */
+export declare const SEARCH_PAGE = 20;
+export declare const MAX_SEARCH_PAGE = 50;
+/** The words of a search query, in order (a query with none is refused). */
+export declare function searchWords(/** @type {string} */ query: string): RegExpMatchArray | [];
+/** Room patterns a token's `rooms` or `mod` claim may list. */
+export declare const MAX_ROOM_PATTERNS = 50;
+/** Code points of the answered message that a reply's `reply.text` excerpt carries. */
+export declare const REPLY_EXCERPT_LENGTH = 100;
+/** Different reactions one message may carry; a 21st is refused. */
+export declare const MAX_REACTIONS_PER_MESSAGE = 20;
+/** Longest reaction, in code points (flags and skin-tone sequences take several). */
+export declare const MAX_EMOJI_LENGTH = 16;
+/** User ids a reaction lists in `users` (the earliest); `count` counts them all. */
+export declare const REACTION_USERS_LISTED = 20;
 /** 1–64 of `a-z 0-9 _ -`, starting with a letter or digit; compared lower-cased. */
 export declare const ROOM_NAME: RegExp;
 /** A message's `clientId`: 1–64 of `A-Z a-z 0-9 _ -`. */
@@ -53,6 +80,12 @@ export declare function utf8ByteLength(/** @type {string} */ text: string): numb
 export declare function parseRoomName(raw: string | undefined | null): string | null;
 /** Whether `value` is a valid `clientId`. @returns {value is string} */
 export declare function isClientId(/** @type {unknown} */ value: unknown): value is string;
+/**
+ * Whether `value` may be a reaction: 1–16 code points, well-formed, no whitespace, control or
+ * invisible formatting characters but the joiners emoji need.
+ * @returns {value is string}
+ */
+export declare function isReaction(/** @type {unknown} */ value: unknown): value is string;
 export type NameResult = {
     ok: true;
     name: string;

@@ -16,6 +16,10 @@ export type SyncHooks = {
      */
     deliver: (messages: ChatMessage[], placement: Placement) => void;
     /**
+     * known messages in a newer state (edited, deleted, reacted to)
+     */
+    changed: (messages: ChatMessage[]) => void;
+    /**
      * messages after `after` are gone from the room
      */
     gap: (after: number) => void;
@@ -38,8 +42,12 @@ export declare class RoomSync {
     get waitingForHistory(): boolean;
     /** @param {WelcomeFrame} welcome */
     welcome(welcome: WelcomeFrame): void;
-    /** @param {ChatMessage} message */
-    live(message: ChatMessage): void;
+    /**
+     * A message that came live: a new one (`change` false; a copy of a known one is a resend's
+     * answer, and dropped), or the new state of a known one (an `update`).
+     * @param {ChatMessage} message
+     */
+    live(message: ChatMessage, change?: boolean): void;
     /** @param {HistoryFrame} page */
     history(page: HistoryFrame): void;
     /** Asks for the page before the oldest known message; false when there is none or one is on its way. */
