@@ -4,61 +4,40 @@
 // a message (timeline.js), sends what is written exactly once and in order (outbox.js), and keeps
 // the member list. Everything it learns is an event with a `detail`; it never touches a DOM.
 // The wire contract is docs/protocol.md.
+import { roomSocket } from './connection.js';
 import { Emitter } from './events.js';
 import { parseServerFrame } from './frames.js';
 import { MemberList } from './members.js';
 import { Outbox } from './outbox.js';
-import {
-  codePointLength,
-  HEARTBEAT_INTERVAL_MS,
-  MAX_TEXT_LENGTH,
-  parseRoomName,
-  PING_FRAME,
-} from './rules.js';
-import { ReconnectingSocket } from './socket.js';
+import { parseRoomName } from './rules.js';
 import { memoryStorage } from './storage.js';
 import { RoomSync } from './sync.js';
 
+// The types a user of ChatClient meets, importable from here.
 /** @typedef {import('./frames.js').User} User */
 /** @typedef {import('./frames.js').ChatMessage} ChatMessage */
 /** @typedef {import('./frames.js').ServerFrame} ServerFrame */
 /** @typedef {import('./frames.js').ClientFrame} ClientFrame */
 /** @typedef {import('./frames.js').WelcomeFrame} WelcomeFrame */
-/** @typedef {import('./frames.js').HistoryFrame} HistoryFrame */
 /** @typedef {import('./frames.js').ErrorFrame} ErrorFrame */
-/** @typedef {import('./frames.js').JoinFrame} JoinFrame */
-/** @typedef {import('./frames.js').LeaveFrame} LeaveFrame */
-/** @typedef {import('./frames.js').PresenceFrame} PresenceFrame */
-/** @typedef {import('./frames.js').TypingFrame} TypingFrame */
-/** @typedef {import('./frames.js').PongFrame} PongFrame */
-/** @typedef {import('./frames.js').UpdateFrame} UpdateFrame */
-/** @typedef {import('./frames.js').PurgedFrame} PurgedFrame */
-/** @typedef {import('./frames.js').ModerationFrame} ModerationFrame */
-/** @typedef {import('./frames.js').BannedFrame} BannedFrame */
-/** @typedef {import('./frames.js').SettingsFrame} SettingsFrame */
-/** @typedef {import('./frames.js').BansFrame} BansFrame */
-/** @typedef {import('./frames.js').ReadFrame} ReadFrame */
-/** @typedef {import('./frames.js').SearchFrame} SearchFrame */
 /** @typedef {import('./outbox.js').OutboxItem} OutboxItem */
 /** @typedef {import('./storage.js').Storage} Storage */
-/** @typedef {import('./socket.js').WebSocketClass} WebSocketClass */
+/** @typedef {import('./connection.js').ConnectionOptions} ConnectionOptions */
+/**
+ * @template {ServerFrame['type']} T
+ * @typedef {Extract<ServerFrame, { type: T }>} Frame
+ */
 /** @typedef {'connecting' | 'open' | 'reconnecting' | 'closed'} Status */
 /** @typedef {import('./sync.js').Placement} Placement */
 /**
- * @typedef {object} ChatClientOptions
- * @property {string} url the app's origin, e.g. `https://chat.example.com`
+ * @typedef {object} RoomOptions
  * @property {string} room a room name (1–64 of a-z 0-9 _ -, case-insensitive)
- * @property {string | (() => string | Promise<string>)} token an access token, or a function
- *   called before every connection attempt that returns one
- * @property {WebSocketClass} [WebSocket] the global WebSocket by default (Node 20 has none: pass `ws`)
  * @property {Storage} [storage] keeps the outbox (localStorage keeps it across reloads); in memory by default
- * @property {number} [heartbeatIntervalMs] how often to send the heartbeat (30 s)
- * @property {number} [pongTimeoutMs] how long a heartbeat may go unanswered before the connection is given up (10 s)
- * @property {() => number} [random] the backoff's jitter source (Math.random)
- * @property {number} [firstDelayMs] the first wait before reconnecting (1 s), doubling per failure
- * @property {number} [maxDelayMs] the longest wait (30 s)
- * @property {number} [stableAfterMs] a connection open this long resets the backoff (10 s)
- * @property {number} [connectTimeoutMs] an attempt not open by then is given up (10 s)
+ */
+/**
+ * The room, how to reach it (`url`, `token`, `WebSocket`, the heartbeat and backoff: see
+ * ConnectionOptions in connection.js) and where to keep the outbox.
+ * @typedef {RoomOptions & ConnectionOptions} ChatClientOptions
  */
 /**
  * Every event and its `detail`. One per server frame type (the others carry the frame itself;
@@ -80,32 +59,29 @@ import { RoomSync } from './sync.js';
  * @property {CustomEvent<OutboxItem[]>} outbox the messages not yet acknowledged changed
  * @property {CustomEvent<{ clientId: string, message: ChatMessage }>} sent one of them was acknowledged
  * @property {CustomEvent<{ item: OutboxItem, error: ErrorFrame }>} failed one was refused for good
- * @property {CustomEvent<HistoryFrame>} history
- * @property {CustomEvent<JoinFrame>} join
- * @property {CustomEvent<LeaveFrame>} leave
- * @property {CustomEvent<PresenceFrame>} presence
- * @property {CustomEvent<TypingFrame>} typing someone else is typing
+ * @property {CustomEvent<Frame<'history'>>} history
+ * @property {CustomEvent<Frame<'join'>>} join
+ * @property {CustomEvent<Frame<'leave'>>} leave
+ * @property {CustomEvent<Frame<'presence'>>} presence
+ * @property {CustomEvent<Frame<'typing'>>} typing someone else is typing
  * @property {CustomEvent<ErrorFrame>} error the room refused a frame
- * @property {CustomEvent<PongFrame>} pong
- * @property {CustomEvent<UpdateFrame>} update a known message changed (edited, deleted, reacted to)
- * @property {CustomEvent<PurgedFrame>} purged every retained message of a user became a tombstone
- * @property {CustomEvent<ModerationFrame>} moderation
- * @property {CustomEvent<BannedFrame>} banned we are banned here (a final close follows)
- * @property {CustomEvent<SettingsFrame>} settings
- * @property {CustomEvent<BansFrame>} bans
- * @property {CustomEvent<ReadFrame>} read our read marker moved (from another of our sockets)
- * @property {CustomEvent<SearchFrame>} search
+ * @property {CustomEvent<Frame<'pong'>>} pong
+ * @property {CustomEvent<Frame<'update'>>} update a known message changed (edited, deleted, reacted to)
+ * @property {CustomEvent<Frame<'purged'>>} purged every retained message of a user became a tombstone
+ * @property {CustomEvent<Frame<'moderation'>>} moderation
+ * @property {CustomEvent<Frame<'banned'>>} banned we are banned here (a final close follows)
+ * @property {CustomEvent<Frame<'settings'>>} settings
+ * @property {CustomEvent<Frame<'bans'>>} bans
+ * @property {CustomEvent<Frame<'read'>>} read our read marker moved (from another of our sockets)
+ * @property {CustomEvent<Frame<'search'>>} search
  */
 
 /** typing() sends at most this often. */
 const TYPING_EVERY_MS = 2_500;
-const PONG_TIMEOUT_MS = 10_000;
 
 /** @extends {Emitter<ChatEventMap>} */
 export class ChatClient extends Emitter {
   #room;
-  #origin;
-  #token;
   #socket;
   #outbox;
   #members = new MemberList();
@@ -134,29 +110,7 @@ export class ChatClient extends Emitter {
     const room = parseRoomName(options.room);
     if (!room) throw new TypeError(`not a valid room name: ${JSON.stringify(options.room)}`);
     this.#room = room;
-    this.#origin = httpOrigin(options.url);
-    if (typeof options.token !== 'string' && typeof options.token !== 'function')
-      throw new TypeError('token must be a string or a function returning one');
-    this.#token = options.token;
-    const WebSocketClass = options.WebSocket ?? globalThis.WebSocket;
-    if (typeof WebSocketClass !== 'function')
-      throw new TypeError('no global WebSocket here: pass one (in Node 20, the ws package’s)');
-    this.#socket = new ReconnectingSocket({
-      url: () => this.#socketUrl(),
-      WebSocket: WebSocketClass,
-      heartbeat: {
-        frame: PING_FRAME,
-        intervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
-        timeoutMs: options.pongTimeoutMs ?? PONG_TIMEOUT_MS,
-      },
-      ...pick(options, [
-        'random',
-        'firstDelayMs',
-        'maxDelayMs',
-        'stableAfterMs',
-        'connectTimeoutMs',
-      ]),
-    });
+    this.#socket = roomSocket(options, room, () => this.#sync.position);
     this.#outbox = new Outbox({
       storage: options.storage ?? memoryStorage(),
       key: `edgechat:outbox:${room}`,
@@ -223,9 +177,6 @@ export class ChatClient extends Emitter {
    * @returns {Promise<ChatMessage>}
    */
   send(text) {
-    if (typeof text !== 'string') return Promise.reject(new TypeError('text must be a string'));
-    const refusal = checkText(text);
-    if (refusal) return Promise.reject(refusal);
     if (this.#status === 'closed') return Promise.reject(new Error('the client is closed'));
     return this.#outbox.enqueue(text);
   }
@@ -279,19 +230,7 @@ export class ChatClient extends Emitter {
     this.#setStatus('closed');
   }
 
-  async #socketUrl() {
-    const token = typeof this.#token === 'function' ? await this.#token() : this.#token;
-    if (typeof token !== 'string' || token === '')
-      throw new TypeError('the token function gave no token');
-    const url = new URL(`/api/rooms/${this.#room}/ws`, this.#origin);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('token', token);
-    const position = this.#sync.position;
-    if (position !== null) url.searchParams.set('after', String(position));
-    return url.href;
-  }
-
-  /** @param {ReconnectingSocket} socket */
+  /** @param {import('./socket.js').ReconnectingSocket} socket */
   #listen(socket) {
     socket.addEventListener('connecting', () => this.#setStatus('connecting'));
     socket.addEventListener('message', (event) => this.#receive(event.detail.data));
@@ -346,21 +285,16 @@ export class ChatClient extends Emitter {
         return this.emit('pong', frame);
       case 'update':
         return this.#sync.live(frame.message, true);
-      // Frames of features this client leaves to its user (moderation, search, read markers).
+      // Frames of features this client leaves to its user (moderation, search, read markers):
+      // passed on as they are, each as the event of its type.
       case 'purged':
-        return this.emit('purged', frame);
       case 'moderation':
-        return this.emit('moderation', frame);
       case 'banned':
-        return this.emit('banned', frame);
       case 'settings':
-        return this.emit('settings', frame);
       case 'bans':
-        return this.emit('bans', frame);
       case 'read':
-        return this.emit('read', frame);
       case 'search':
-        return this.emit('search', frame);
+        return void this.dispatchEvent(new CustomEvent(frame.type, { detail: frame }));
       default: {
         // A new frame type breaks the typecheck here until it is handled.
         /** @type {never} */ const unhandled = frame;
@@ -411,50 +345,4 @@ export class ChatClient extends Emitter {
     this.#status = status;
     this.emit('status', status);
   }
-}
-
-/**
- * The refusal the room would answer `text` with for being empty or too long, as an error frame;
- * null when it may be sent. Everything else (control characters, say) is the room's to judge.
- * @param {string} text
- * @returns {ErrorFrame | null}
- */
-function checkText(text) {
-  const trimmed = text.trim();
-  if (trimmed === '') return { type: 'error', code: 'empty', message: 'text is empty' };
-  if (codePointLength(trimmed) > MAX_TEXT_LENGTH)
-    return {
-      type: 'error',
-      code: 'too_long',
-      message: `text is longer than ${MAX_TEXT_LENGTH} characters`,
-    };
-  return null;
-}
-
-/** The http(s) origin of `url` (ws and wss are taken as their http twins). @param {string} url */
-function httpOrigin(url) {
-  /** @type {URL} */ let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`not a URL: ${JSON.stringify(url)}`);
-  }
-  const schemes = { 'http:': 'http:', 'https:': 'https:', 'ws:': 'http:', 'wss:': 'https:' };
-  const scheme = Object.entries(schemes).find(([from]) => from === parsed.protocol)?.[1];
-  if (!scheme) throw new TypeError(`not an http(s) or ws(s) URL: ${JSON.stringify(url)}`);
-  return `${scheme}//${parsed.host}`;
-}
-
-/**
- * The options of `keys` that are set, so unset ones keep the socket's defaults.
- * @template {object} T
- * @template {keyof T} K
- * @param {T} options
- * @param {K[]} keys
- * @returns {Partial<Pick<T, K>>}
- */
-function pick(options, keys) {
-  /** @type {Partial<Pick<T, K>>} */ const picked = {};
-  for (const key of keys) if (options[key] !== undefined) picked[key] = options[key];
-  return picked;
 }

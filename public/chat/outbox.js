@@ -5,7 +5,7 @@
 // one goes, so the room stores them in the order written. The server dedupes by clientId, so a
 // message sent twice (a reconnect, two tabs sharing the storage) is stored once.
 import { Emitter } from './events.js';
-import { isClientId } from './rules.js';
+import { codePointLength, isClientId, MAX_TEXT_LENGTH } from './rules.js';
 
 /** @typedef {import('./frames.js').ChatMessage} ChatMessage */
 /** @typedef {import('./frames.js').ErrorFrame} ErrorFrame */
@@ -56,12 +56,16 @@ export class Outbox extends Emitter {
   }
 
   /**
-   * Queues `text` (already checked) under a new clientId; resolves with the stored message once
-   * the room acknowledges it, rejects with the error frame if the room refuses it for good.
+   * Queues `text` under a new clientId; resolves with the stored message once the room
+   * acknowledges it, rejects with the error frame if the room refuses it for good (or at once,
+   * queuing nothing, for text it would refuse for being empty or too long).
    * @param {string} text
    * @returns {Promise<ChatMessage>}
    */
   enqueue(text) {
+    if (typeof text !== 'string') return Promise.reject(new TypeError('text must be a string'));
+    const refusal = checkText(text);
+    if (refusal) return Promise.reject(refusal);
     /** @type {OutboxItem} */
     const item = { clientId: newClientId(), text, ts: Date.now() };
     /** @type {Promise<ChatMessage>} */
@@ -201,6 +205,20 @@ export class Outbox extends Emitter {
     }
     this.emit('change', items);
   }
+}
+
+/**
+ * The refusal the room would answer `text` with for being empty or too long, as an error frame;
+ * null when it may be sent. Everything else (control characters, say) is the room's to judge.
+ * @param {string} text
+ * @returns {ErrorFrame | null}
+ */
+function checkText(text) {
+  const trimmed = text.trim();
+  if (trimmed === '') return { type: 'error', code: 'empty', message: 'text is empty' };
+  if (codePointLength(trimmed) <= MAX_TEXT_LENGTH) return null;
+  const message = `text is longer than ${MAX_TEXT_LENGTH} characters`;
+  return { type: 'error', code: 'too_long', message };
 }
 
 /** @param {OutboxItem} item @returns {OutboxItem} */

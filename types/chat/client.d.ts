@@ -4,77 +4,26 @@ export type ChatMessage = import('./frames.js').ChatMessage;
 export type ServerFrame = import('./frames.js').ServerFrame;
 export type ClientFrame = import('./frames.js').ClientFrame;
 export type WelcomeFrame = import('./frames.js').WelcomeFrame;
-export type HistoryFrame = import('./frames.js').HistoryFrame;
 export type ErrorFrame = import('./frames.js').ErrorFrame;
-export type JoinFrame = import('./frames.js').JoinFrame;
-export type LeaveFrame = import('./frames.js').LeaveFrame;
-export type PresenceFrame = import('./frames.js').PresenceFrame;
-export type TypingFrame = import('./frames.js').TypingFrame;
-export type PongFrame = import('./frames.js').PongFrame;
-export type UpdateFrame = import('./frames.js').UpdateFrame;
-export type PurgedFrame = import('./frames.js').PurgedFrame;
-export type ModerationFrame = import('./frames.js').ModerationFrame;
-export type BannedFrame = import('./frames.js').BannedFrame;
-export type SettingsFrame = import('./frames.js').SettingsFrame;
-export type BansFrame = import('./frames.js').BansFrame;
-export type ReadFrame = import('./frames.js').ReadFrame;
-export type SearchFrame = import('./frames.js').SearchFrame;
 export type OutboxItem = import('./outbox.js').OutboxItem;
 export type Storage = import('./storage.js').Storage;
-export type WebSocketClass = import('./socket.js').WebSocketClass;
+export type ConnectionOptions = import('./connection.js').ConnectionOptions;
+export type Frame<T extends ServerFrame['type']> = Extract<ServerFrame, {
+    type: T;
+}>;
 export type Status = 'connecting' | 'open' | 'reconnecting' | 'closed';
 export type Placement = import('./sync.js').Placement;
-export type ChatClientOptions = {
-    /**
-     * the app's origin, e.g. `https://chat.example.com`
-     */
-    url: string;
+export type RoomOptions = {
     /**
      * a room name (1–64 of a-z 0-9 _ -, case-insensitive)
      */
     room: string;
     /**
-     * an access token, or a function
-     * called before every connection attempt that returns one
-     */
-    token: string | (() => string | Promise<string>);
-    /**
-     * the global WebSocket by default (Node 20 has none: pass `ws`)
-     */
-    WebSocket?: WebSocketClass;
-    /**
      * keeps the outbox (localStorage keeps it across reloads); in memory by default
      */
     storage?: Storage;
-    /**
-     * how often to send the heartbeat (30 s)
-     */
-    heartbeatIntervalMs?: number;
-    /**
-     * how long a heartbeat may go unanswered before the connection is given up (10 s)
-     */
-    pongTimeoutMs?: number;
-    /**
-     * the backoff's jitter source (Math.random)
-     */
-    random?: () => number;
-    /**
-     * the first wait before reconnecting (1 s), doubling per failure
-     */
-    firstDelayMs?: number;
-    /**
-     * the longest wait (30 s)
-     */
-    maxDelayMs?: number;
-    /**
-     * a connection open this long resets the backoff (10 s)
-     */
-    stableAfterMs?: number;
-    /**
-     * an attempt not open by then is given up (10 s)
-     */
-    connectTimeoutMs?: number;
 };
+export type ChatClientOptions = RoomOptions & ConnectionOptions;
 export type ChatEventMap = {
     status: CustomEvent<Status>;
     /**
@@ -151,39 +100,39 @@ export type ChatEventMap = {
         item: OutboxItem;
         error: ErrorFrame;
     }>;
-    history: CustomEvent<HistoryFrame>;
-    join: CustomEvent<JoinFrame>;
-    leave: CustomEvent<LeaveFrame>;
-    presence: CustomEvent<PresenceFrame>;
+    history: CustomEvent<Frame<'history'>>;
+    join: CustomEvent<Frame<'join'>>;
+    leave: CustomEvent<Frame<'leave'>>;
+    presence: CustomEvent<Frame<'presence'>>;
     /**
      * someone else is typing
      */
-    typing: CustomEvent<TypingFrame>;
+    typing: CustomEvent<Frame<'typing'>>;
     /**
      * the room refused a frame
      */
     error: CustomEvent<ErrorFrame>;
-    pong: CustomEvent<PongFrame>;
+    pong: CustomEvent<Frame<'pong'>>;
     /**
      * a known message changed (edited, deleted, reacted to)
      */
-    update: CustomEvent<UpdateFrame>;
+    update: CustomEvent<Frame<'update'>>;
     /**
      * every retained message of a user became a tombstone
      */
-    purged: CustomEvent<PurgedFrame>;
-    moderation: CustomEvent<ModerationFrame>;
+    purged: CustomEvent<Frame<'purged'>>;
+    moderation: CustomEvent<Frame<'moderation'>>;
     /**
      * we are banned here (a final close follows)
      */
-    banned: CustomEvent<BannedFrame>;
-    settings: CustomEvent<SettingsFrame>;
-    bans: CustomEvent<BansFrame>;
+    banned: CustomEvent<Frame<'banned'>>;
+    settings: CustomEvent<Frame<'settings'>>;
+    bans: CustomEvent<Frame<'bans'>>;
     /**
      * our read marker moved (from another of our sockets)
      */
-    read: CustomEvent<ReadFrame>;
-    search: CustomEvent<SearchFrame>;
+    read: CustomEvent<Frame<'read'>>;
+    search: CustomEvent<Frame<'search'>>;
 };
 /** @extends {Emitter<ChatEventMap>} */
 export declare class ChatClient extends Emitter<ChatEventMap> {

@@ -42,8 +42,9 @@ export declare class Outbox extends Emitter<OutboxEventMap> {
     /** The items, oldest first: those waiting to be sent and those refused for good. */
     items(): OutboxItem[];
     /**
-     * Queues `text` (already checked) under a new clientId; resolves with the stored message once
-     * the room acknowledges it, rejects with the error frame if the room refuses it for good.
+     * Queues `text` under a new clientId; resolves with the stored message once the room
+     * acknowledges it, rejects with the error frame if the room refuses it for good (or at once,
+     * queuing nothing, for text it would refuse for being empty or too long).
      * @param {string} text
      * @returns {Promise<ChatMessage>}
      */
