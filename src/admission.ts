@@ -60,7 +60,10 @@ export class Admission {
   readonly #moderation: Moderation;
   readonly #rateRefusals = new RefusalCounter();
   readonly #sizeRefusals = new RefusalCounter();
-  /** When each user's last message was admitted, for slow mode; looked up in SQLite if unknown. */
+  /**
+   * When each user's last message was admitted, while slow mode is on (a message admitted in this
+   * batch is not in SQLite yet); looked up in SQLite if unknown.
+   */
   readonly #lastMessageAt = new Map<string, number>();
 
   constructor(buckets: TokenBuckets, history: History, moderation: Moderation) {
@@ -99,7 +102,9 @@ export class Admission {
       case 'edit':
       case 'react': {
         const muted = this.#moderation.refuseChange(user, now);
-        return muted
+        // not_found comes before forbidden: a change to a message that is gone is left to the
+        // change's own rules, which answer not_found.
+        return muted && this.#isLive(frame.id)
           ? refusal(withRetry(changeError(muted.code, muted.reason, frame.id), muted))
           : { kind: 'other', frame };
       }
@@ -121,12 +126,7 @@ export class Admission {
     if ((held || gone) && clientId !== undefined && this.#history.hasClientId(user.id, clientId)) {
       return { kind: 'message', message: frame, reply: undefined };
     }
-    if (held) {
-      const error = withRetry(errorFrame(held.code, held.reason, clientId), held);
-      return held.code === 'rate_limited'
-        ? this.#rateLimited(ws, now, error, held.retryAfterMs ?? 0)
-        : refusal(error);
-    }
+    // not_found comes before forbidden (and before slow mode, which waiting would not cure).
     if (gone) {
       return refusal(
         errorFrame(
@@ -136,7 +136,13 @@ export class Admission {
         ),
       );
     }
-    if (this.#moderation.settings.slowModeSeconds > 0) this.#lastMessageAt.set(user.id, now);
+    if (held) {
+      const error = withRetry(errorFrame(held.code, held.reason, clientId), held);
+      return held.code === 'rate_limited'
+        ? this.#rateLimited(ws, now, error, held.retryAfterMs ?? 0)
+        : refusal(error);
+    }
+    this.#noteMessage(user.id, clientId, now);
     return { kind: 'message', message: frame, reply: target ? replyTo(target) : undefined };
   }
 
@@ -155,6 +161,27 @@ export class Admission {
   /** One token of `user`'s bucket for an HTTP read: 0, or the ms until one is available. */
   takeToken(user: User, now: number): number {
     return this.#buckets.take(user.id, now);
+  }
+
+  /**
+   * Remembers when `userId`'s admitted message will be stored, for slow mode: not for a resend,
+   * which stores nothing (telling one costs a lookup, in slow mode only). Outside slow mode nothing
+   * is kept (and what was kept is dropped, or it would hide a message stored meanwhile); SQLite
+   * answers once slow mode is back on.
+   */
+  #noteMessage(userId: string, clientId: string | undefined, now: number): void {
+    if (this.#moderation.settings.slowModeSeconds === 0) {
+      if (this.#lastMessageAt.size > 0) this.#lastMessageAt.delete(userId);
+      return;
+    }
+    if (clientId !== undefined && this.#history.hasClientId(userId, clientId)) return;
+    this.#lastMessageAt.set(userId, now);
+  }
+
+  /** Whether message `id` is retained and not deleted. */
+  #isLive(id: number): boolean {
+    const found = this.#history.find(id);
+    return found !== null && !found.deleted;
   }
 
   #lastMessage(userId: string): number | null {

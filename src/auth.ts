@@ -91,6 +91,8 @@ export async function verifyAccessToken(
 /**
  * The user a valid, unexpired refresh token names, or `null` for anything else, access tokens and
  * backends' tokens included: only a token this service issued for refreshing renews an identity.
+ * One that carries a `rooms` or `mod` claim was not (guests never get scopes), and refreshing it
+ * would drop its scopes, so it is refused too.
  */
 export async function verifyRefreshToken(
   token: string | undefined,
@@ -98,6 +100,8 @@ export async function verifyRefreshToken(
 ): Promise<User | null> {
   const verified = await verifyClaims(token, secret);
   if (!verified || verified.claims.use !== REFRESH_USE) return null;
+  const { rooms, mod } = verified.claims;
+  if (rooms !== undefined || mod !== undefined) return null;
   return verified.user;
 }
 

@@ -373,11 +373,12 @@ export class ChatRoom extends DurableObject<Env> {
       const seq = this.#changes.purge(userId);
       if (seq !== null) this.#broadcast({ type: 'purged', userId, seq });
     }
+    // Closed before its leave is announced, so `banned` is the last frame the socket gets.
     for (const ws of this.#presence.openSockets(userId)) {
       send(ws, banned);
+      this.#closeFromRoom(ws, { code: CLOSE_POLICY, reason: 'banned' });
       void this.#depart(ws);
       this.#attachments.markGone(ws);
-      this.#closeFromRoom(ws, { code: CLOSE_POLICY, reason: 'banned' });
     }
   }
 

@@ -71,6 +71,16 @@ export class FrameQueue {
     }
   }
 
+  /** The frames that arrived and were not read yet, in order; a frame that broke the contract throws. */
+  takeQueued(): ServerFrame[] {
+    const frames: ServerFrame[] = [];
+    for (const received of this.#queue.splice(0)) {
+      if ('error' in received) throw received.error;
+      frames.push(received.frame);
+    }
+    return frames;
+  }
+
   #deliver(received: Received): void {
     const waiter = this.#waiters.shift();
     if (waiter) waiter(received);

@@ -1,8 +1,16 @@
 // Helpers for the tests that run inside workerd: unique rooms, tokens signed with the test
 // secret, and a socket wrapper whose every received frame is checked against the contract.
-import { runInDurableObject } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  listDurableObjectIds,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
+import { sign } from 'hono/jwt';
+import * as v from 'valibot';
 import { issueToken } from '../src/auth.ts';
+import worker from '../src/index.ts';
 import type { ChatMessage, ServerFrame, User } from '../src/protocol.ts';
 import { FrameQueue, type Frame } from './frame-queue.ts';
 
@@ -25,6 +33,86 @@ export async function newUser(
   return { user: { id, name }, token };
 }
 
+/**
+ * A user whose token also carries `claims` (a backend's scoped token: `rooms`, `mod`, or a
+ * malformed claim to be refused), signed with the test secret as a backend would sign it.
+ */
+export async function scopedUser(
+  name: string,
+  claims: Record<string, unknown>,
+  id: string = crypto.randomUUID(),
+): Promise<{ user: User; token: string }> {
+  const secret = env.AUTH_SECRET;
+  if (!secret) throw new Error('AUTH_SECRET missing from the test bindings');
+  const iat = Math.floor(Date.now() / 1000);
+  const token = await sign({ sub: id, name, iat, exp: iat + 900, ...claims }, secret, 'HS256');
+  return { user: { id, name }, token };
+}
+
+/**
+ * Sends `request` to the Worker with `overrides` on top of the test bindings (PRIVATE_ROOMS, say),
+ * and waits for whatever it left running.
+ */
+export async function fetchWorker(
+  request: Request,
+  overrides: Partial<Env> = {},
+): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(request, { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** How many rooms (Durable Objects) exist in this test file's storage. */
+export async function roomCount(): Promise<number> {
+  return (await listDurableObjectIds(env.CHAT_ROOM)).length;
+}
+
+/** `POST /api/rooms` (or `method`) with `Authorization: Bearer <token>`, none when undefined. */
+export function roomsRequest(token: string | undefined, method = 'POST'): Request {
+  const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
+  return new Request(`${ORIGIN}/api/rooms`, { method, headers });
+}
+
+const CreatedRoom = v.object({ room: v.string(), url: v.string() });
+
+/** Creates a room with POST /api/rooms as `token`'s holder; throws unless it answers 201. */
+export async function createRoom(
+  token: string,
+  overrides: Partial<Env> = {},
+): Promise<{ room: string; url: string }> {
+  const res = await fetchWorker(roomsRequest(token), overrides);
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`POST /api/rooms answered ${res.status}: ${text}`);
+  return v.parse(CreatedRoom, JSON.parse(text));
+}
+
+/** A room created by a new user, who owns it, with the owner's socket welcomed. */
+export async function ownedRoom(ownerName = 'Olga'): Promise<{
+  room: string;
+  owner: { user: User; token: string };
+  socket: TestSocket;
+  welcome: Frame<'welcome'>;
+}> {
+  const owner = await newUser(ownerName);
+  const { room } = await createRoom(owner.token);
+  const socket = await connect(room, owner.token);
+  const welcome = await expectNext(socket, 'welcome');
+  return { room, owner, socket, welcome };
+}
+
+/** A fresh connection's first frame (a `welcome`, or `banned` for a banned user), its socket closed again. */
+export async function firstFrame(
+  room: string,
+  token: string,
+  query: Record<string, string> = {},
+): Promise<ServerFrame> {
+  const socket = await connect(room, token, query);
+  const frame = await socket.next();
+  await socket.close();
+  return frame;
+}
+
 /** The room's Durable Object stub, for evictDurableObject, runInDurableObject and friends. */
 export function roomStub(room: string): DurableObjectStub {
   return env.CHAT_ROOM.getByName(room.toLowerCase());
@@ -40,6 +128,8 @@ export interface TestSocket {
   nextOf<T extends ServerFrame['type']>(type: T, timeoutMs?: number): Promise<Frame<T>>;
   /** Resolves to true when no frame arrives within `ms`. */
   silentFor(ms: number): Promise<boolean>;
+  /** The frames that arrived and were not read yet (see untilClosed). */
+  takeQueued(): ServerFrame[];
   /** Sends a string or binary frame as is, anything else as JSON text. */
   send(frame: unknown): void;
   /** Resolves with the close code once the server closes the socket. */
@@ -101,6 +191,7 @@ function wrap(ws: WebSocket): TestSocket {
     next: (timeoutMs) => frames.next(timeoutMs),
     nextOf: (type, timeoutMs) => frames.nextOf(type, timeoutMs),
     silentFor: (ms) => frames.silentFor(ms),
+    takeQueued: () => frames.takeQueued(),
     send(frame) {
       // Strings and binary data go out as they are (a binary frame stays binary); anything else as JSON.
       if (typeof frame === 'string' || frame instanceof ArrayBuffer || ArrayBuffer.isView(frame))
@@ -154,6 +245,27 @@ export async function sendMessages(
   return acks;
 }
 
+/**
+ * Waits (up to `timeoutMs`) for the server to close `socket`, then returns the close and the
+ * frames that came before it and were not read yet: a socket's messages are dispatched before its
+ * close event.
+ */
+export async function untilClosed(
+  socket: TestSocket,
+  timeoutMs = 5000,
+): Promise<{ frames: ServerFrame[]; code: number; reason: string }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not closed within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const { code, reason } = await Promise.race([socket.closed, timeout]);
+    return { frames: socket.takeQueued(), code, reason };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Closes every socket, even when some are already closed. */
 export async function closeAll(...sockets: { close(): Promise<void> }[]): Promise<void> {
   await Promise.all(sockets.map((socket) => socket.close()));
@@ -189,6 +301,40 @@ export async function annAndBob(prefix: string): Promise<{
   await expectNext(sb, 'welcome');
   await expectNext(sa, 'join');
   return { room, a, b, sa, sb };
+}
+
+/** Someone connected to a room: who they are, their token (to connect again) and their socket. */
+export interface Participant {
+  user: User;
+  token: string;
+  socket: TestSocket;
+}
+
+/**
+ * A fresh room with Mia, a moderator by her token's `mod` claim, and Ann and Bob, members: all
+ * welcomed, every join already read.
+ */
+export async function moderatedRoom(prefix: string): Promise<{
+  room: string;
+  mia: Participant;
+  ann: Participant;
+  bob: Participant;
+}> {
+  const room = uniqueRoom(prefix);
+  const people: Participant[] = [];
+  for (const { user, token } of [
+    await scopedUser('Mia', { mod: [room] }),
+    await newUser('Ann'),
+    await newUser('Bob'),
+  ]) {
+    const socket = await connect(room, token);
+    await expectNext(socket, 'welcome');
+    people.push({ user, token, socket });
+  }
+  for (const { socket } of people) await drainPending(socket);
+  const [mia, ann, bob] = people;
+  if (!mia || !ann || !bob) throw new Error('unreachable');
+  return { room, mia, ann, bob };
 }
 
 /** Runs `fn` inside the Durable Object of a fresh room, with its state: for unit tests of its parts. */

@@ -16,12 +16,16 @@ export function uniqueRoom(prefix = 'room'): string {
   return `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 }
 
-/** A user with a fresh id and a token minted the way a "bring your own auth" backend would. */
+/**
+ * A user with a fresh id and a token minted the way a "bring your own auth" backend would, with
+ * any extra `claims` (`rooms`, `mod`).
+ */
 export async function newUser(
   name = 'alice',
   id: string = randomUUID(),
+  claims: Record<string, unknown> = {},
 ): Promise<{ user: User; token: string }> {
-  return { user: { id, name }, token: await mintToken({ id, name }) };
+  return { user: { id, name }, token: await mintToken({ id, name, claims }) };
 }
 
 export type { Frame } from '../frame-queue.ts';
@@ -332,4 +336,29 @@ export class Gate {
     if (this.#open) return Promise.resolve();
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
+}
+
+/** The body of `POST /api/rooms` on success. */
+export const CreatedRoomSchema = v.object({ room: v.string(), url: v.string() });
+
+/** Creates a room with `POST /api/rooms` as `token`'s holder, who owns it; throws unless 201. */
+export async function createRoom(origin: string, token: string): Promise<string> {
+  const res = await fetch(new URL('/api/rooms', origin), {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  if (res.status !== 201) throw new Error(`POST /api/rooms: ${res.status} ${await res.text()}`);
+  return (await readJson(res, CreatedRoomSchema)).room;
+}
+
+/** The close of `socket`, or a rejection when it has not come within `ms`. */
+export function closedWithin(
+  socket: E2ESocket,
+  ms: number,
+): Promise<{ code: number; reason: string }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not closed within ${ms} ms`)), ms);
+  });
+  return Promise.race([socket.closed, timeout]).finally(() => clearTimeout(timer));
 }

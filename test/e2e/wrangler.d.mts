@@ -42,10 +42,11 @@ export interface DevServer {
 export declare function freePort(): Promise<number>;
 /** Starts `wrangler dev` and resolves once it answers HTTP. */
 export declare function startDevServer(options?: DevServerOptions): Promise<DevServer>;
-/** Mints a token the way a "bring your own auth" backend would. */
+/** Mints a token the way a "bring your own auth" backend would, with any extra `claims`. */
 export declare function mintToken(user: {
   id: string;
   name: string;
   ttlSeconds?: number;
   secret?: string;
+  claims?: Record<string, unknown>;
 }): Promise<string>;

@@ -211,10 +211,11 @@ function snapshotApp() {
 }
 
 /**
- * Mints a token the way a "bring your own auth" backend would.
- * @param {{ id: string; name: string; ttlSeconds?: number; secret?: string }} user
+ * Mints a token the way a "bring your own auth" backend would, with any extra `claims` (the scope
+ * claims `rooms` and `mod`, say).
+ * @param {{ id: string; name: string; ttlSeconds?: number; secret?: string; claims?: Record<string, unknown> }} user
  */
-export function mintToken({ id, name, ttlSeconds = 900, secret = TEST_SECRET }) {
+export function mintToken({ id, name, ttlSeconds = 900, secret = TEST_SECRET, claims = {} }) {
   const iat = Math.floor(Date.now() / 1000);
-  return sign({ sub: id, name, iat, exp: iat + ttlSeconds }, secret, 'HS256');
+  return sign({ ...claims, sub: id, name, iat, exp: iat + ttlSeconds }, secret, 'HS256');
 }
