@@ -8,31 +8,29 @@
 import { DurableObject } from 'cloudflare:workers';
 import { Admission, sized, type Admitted, type CloseReason, type Raw } from './admission.ts';
 import { Attachments, type Attachment } from './attachments.ts';
-import { Changes, type ChangeOutcome } from './changes.ts';
+import { Changes } from './changes.ts';
 import { readConfig, type Config } from './config.ts';
 import { broadcast, closeQuietly, send } from './delivery.ts';
 import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
+import { FrameHandlers } from './handlers.ts';
 import { History, type Appended, type Draft } from './history.ts';
 import { parseConnect, parseCreate } from './internal.ts';
 import { logEvent } from './log.ts';
-import { Moderation, type ModerationFrame } from './moderation.ts';
+import { Moderation } from './moderation.ts';
 import { Paging } from './paging.ts';
 import { Presence } from './presence.ts';
 import { Reads } from './reads.ts';
 import { RoomApi, type ApiAnswer, type ApiCaller } from './room-api.ts';
 import { Search } from './search.ts';
 import {
-  changeError,
   CLOSE_NORMAL,
   CLOSE_POLICY,
   CLOSE_SERVER_ERROR,
-  errorFrame,
   MAX_PAGE,
   MAX_SOCKETS_PER_USER,
   PING_FRAME,
   PONG_FRAME,
   WELCOME_MESSAGES,
-  type ClientFrame,
   type ServerFrame,
   type User,
 } from './protocol.ts';
@@ -50,6 +48,7 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #search: Search;
   readonly #reads: Reads;
   readonly #api: RoomApi;
+  readonly #handlers: FrameHandlers;
   readonly #paging: Paging;
   readonly #moderation: Moderation;
   readonly #admission: Admission;
@@ -93,6 +92,22 @@ export class ChatRoom extends DurableObject<Env> {
       this.#config.presenceLimit,
       (frame, except) => this.#broadcast(frame, except && new Set([except])),
     );
+    this.#handlers = new FrameHandlers({
+      history: this.#history,
+      paging: this.#paging,
+      changes: this.#changes,
+      moderation: this.#moderation,
+      reads: this.#reads,
+      search: this.#search,
+      presence: this.#presence,
+      broadcast: (frame, except) => this.#broadcast(frame, except),
+      socketsOf: (userId) => ctx.getWebSockets(userId),
+      close: (ws, reason) => this.#closeFromRoom(ws, reason),
+      gone: (ws) => {
+        void this.#depart(ws);
+        this.#attachments.markGone(ws);
+      },
+    });
     // Answered by the runtime itself, so heartbeats never wake (or bill) a hibernated room.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     // Sockets that outlived the previous instance mean this is a wake from hibernation.
@@ -230,7 +245,7 @@ export class ChatRoom extends DurableObject<Env> {
         return send(ws, admitted.error);
       case 'other':
         try {
-          if (user) this.#handle(ws, user, admitted.frame);
+          if (user) this.#handlers.handle(ws, user, admitted.frame);
         } catch (err) {
           this.#closeFromRoom(ws, internalError(err));
         }
@@ -284,108 +299,6 @@ export class ChatRoom extends DurableObject<Env> {
     const countDueAt = this.#presence.recount(now);
     if (countDueAt !== null) await this.#ensureAlarm(countDueAt);
     if (this.ctx.getWebSockets().length > 0) await this.#ensureAlarm(now + GHOST_AFTER_MS);
-  }
-
-  #handle(ws: WebSocket, user: User, frame: Exclude<ClientFrame, { type: 'message' }>): void {
-    switch (frame.type) {
-      case 'history':
-        send(ws, { type: 'history', ...this.#paging.answer(frame) });
-        return;
-      case 'edit':
-        return this.#announceChange(
-          ws,
-          frame.id,
-          this.#changes.edit(user, frame.id, frame.text, Date.now()),
-        );
-      case 'delete': {
-        const moderates = this.#moderation.roleOf(user.id) !== 'member';
-        return this.#announceChange(ws, frame.id, this.#changes.delete(user, frame.id, moderates));
-      }
-      case 'react':
-        return this.#announceChange(
-          ws,
-          frame.id,
-          this.#changes.react(user, frame.id, frame.emoji, frame.on),
-        );
-      case 'typing':
-        this.#broadcast({ type: 'typing', user }, new Set(this.ctx.getWebSockets(user.id)));
-        return;
-      case 'ping':
-        // Any spelling other than PING_FRAME reaches the room; answer it the same way.
-        send(ws, { type: 'pong' });
-        return;
-      case 'read': {
-        const upTo = this.#reads.markRead(user.id, frame.id);
-        // The user's other tabs and devices follow; nobody else is told.
-        if (upTo !== null) {
-          broadcast(this.ctx.getWebSockets(user.id), { type: 'read', id: upTo }, new Set([ws]));
-        }
-        return;
-      }
-      case 'search': {
-        this.#search.catchUp(this.#history.lastId);
-        const { query, before, limit } = frame;
-        const found = this.#search.find(query, before, limit, this.#history.floor);
-        if (!found) return send(ws, errorFrame('bad_frame', 'query has no word to search for'));
-        return send(ws, { type: 'search', query: frame.query, ...found });
-      }
-      case 'mute':
-      case 'ban':
-      case 'unban':
-      case 'bans':
-      case 'settings':
-      case 'role':
-        return this.#moderate(ws, user, frame);
-      default:
-        frame satisfies never;
-    }
-  }
-
-  /** Carries out a moderation frame as moderation.ts decides it. */
-  #moderate(ws: WebSocket, user: User, frame: ModerationFrame): void {
-    const effect = this.#moderation.handle(user, frame, Date.now(), (id) =>
-      this.#presence.nameOf(id),
-    );
-    switch (effect.kind) {
-      case 'refused': {
-        const { code, reason, retryAfterMs } = effect.refusal;
-        return send(ws, {
-          ...errorFrame(code, reason),
-          ...(retryAfterMs && { retryAfterMs }),
-        });
-      }
-      case 'answer':
-        return send(ws, effect.frame);
-      case 'announce':
-        this.#broadcast(effect.frame);
-        if (effect.ban) this.#expel(effect.ban);
-        return;
-      case 'unchanged':
-        return;
-      default:
-        effect satisfies never;
-    }
-  }
-
-  /** A ban: the user's messages purged if asked (one `purged` frame), their sockets told and closed. */
-  #expel({ userId, banned, purge }: { userId: string; banned: ServerFrame; purge: boolean }): void {
-    if (purge) {
-      const seq = this.#changes.purge(userId);
-      if (seq !== null) this.#broadcast({ type: 'purged', userId, seq });
-    }
-    // Closed before its leave is announced, so `banned` is the last frame the socket gets.
-    for (const ws of this.#presence.openSockets(userId)) {
-      send(ws, banned);
-      this.#closeFromRoom(ws, { code: CLOSE_POLICY, reason: 'banned' });
-      void this.#depart(ws);
-      this.#attachments.markGone(ws);
-    }
-  }
-
-  /** An edit, delete or reaction: its new state to everyone (the sender's copy is its answer). */
-  #announceChange(ws: WebSocket, id: number, outcome: ChangeOutcome): void {
-    if (outcome.kind === 'changed') this.#broadcast({ type: 'update', message: outcome.message });
-    else if (outcome.kind === 'refused') send(ws, changeError(outcome.code, outcome.reason, id));
   }
 
   /** Counts out a closed or swept socket, announcing its user's leave if it was their last. */
