@@ -93,9 +93,16 @@ export const ROOM_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 export const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** C0 and C1 controls and DEL, except tab, LF and CR, which messages may carry. */
 export const TEXT_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+/**
+ * A bidi control: the embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the
+ * marks U+200E, U+200F and U+061C. Names refuse them; a page ends a link at one, so that no link
+ * reorders its own text.
+ */
+export const BIDI_CONTROL = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 // Names also refuse bidi controls and invisible characters that let one person pass for another.
-const NAME_FORBIDDEN =
-  /[\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/;
+const NAME_FORBIDDEN = new RegExp(
+  `[\\u0000-\\u001F\\u007F-\\u009F\\u200B\\uFEFF]|${BIDI_CONTROL.source}`,
+);
 // JavaScript's \s minus U+FEFF, which names refuse rather than trim away.
 const NAME_SPACE_RUN = /[^\S\uFEFF]+/g;
 const NAME_EDGE_SPACE = /^[^\S\uFEFF]+|[^\S\uFEFF]+$/g;

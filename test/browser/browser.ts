@@ -240,3 +240,45 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: false });
 }
+
+/**
+ * How many pixels of two screenshots of the same size differ by more than `tolerance` (0–255) in
+ * any channel; -1 when their sizes differ. Decoded by the browser itself, on a blank page of
+ * `context`. A tolerance absorbs the anti-aliasing noise of a repaint, which moves a pixel of a
+ * rounded corner by one or two levels; text painted over something moves it by far more.
+ */
+export async function differingPixels(
+  context: BrowserContext,
+  a: Buffer,
+  b: Buffer,
+  tolerance = 24,
+): Promise<number> {
+  const page = await context.newPage();
+  try {
+    return await evaluate(
+      page,
+      `(async () => {
+        const pixels = async (base64) => {
+          const image = new Image();
+          image.src = 'data:image/png;base64,' + base64;
+          await image.decode();
+          const canvas = document.createElement('canvas');
+          [canvas.width, canvas.height] = [image.width, image.height];
+          const context = canvas.getContext('2d');
+          context.drawImage(image, 0, 0);
+          return context.getImageData(0, 0, image.width, image.height).data;
+        };
+        const [a, b] = await Promise.all([pixels(${JSON.stringify(a.toString('base64'))}), pixels(${JSON.stringify(b.toString('base64'))})]);
+        if (a.length !== b.length) return -1;
+        let differing = 0;
+        for (let i = 0; i < a.length; i += 4)
+          for (let channel = 0; channel < 4; channel++)
+            if (Math.abs(a[i + channel] - b[i + channel]) > ${tolerance}) { differing++; break; }
+        return differing;
+      })()`,
+      v.number(),
+    );
+  } finally {
+    await page.close();
+  }
+}

@@ -4,7 +4,15 @@
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import * as v from 'valibot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { newUser, openSocket, uniqueRoom } from '../e2e/client.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import {
+  newUser,
+  openSocket,
+  readJson,
+  requestToken,
+  TokenBodySchema,
+  uniqueRoom,
+} from '../e2e/client.ts';
 import { startDevServer, type DevServer } from '../e2e/wrangler.mjs';
 import {
   byImpact,
@@ -19,6 +27,7 @@ import {
   runAxe,
   screenshot,
   sendMessage,
+  waitConnected,
   type Violation,
 } from './browser.ts';
 
@@ -406,6 +415,103 @@ describeInBrowser('the chat page in Chromium', () => {
       v.number(),
     );
   }
+
+  it('preloads every module of the page, each fetched before the module importing it has arrived', async () => {
+    const page = await (await context()).newPage();
+    await page.goto(`${server.origin}/`);
+    await page.locator('#picker-view').waitFor();
+    const modules = ['chat', 'ui']
+      .flatMap((dir) =>
+        readdirSync(new URL(`../../public/${dir}/`, import.meta.url))
+          .filter((file) => file.endsWith('.js'))
+          .map((file) => `/${dir}/${file}`),
+      )
+      .sort();
+    const preloaded = await evaluate(
+      page,
+      `[...document.querySelectorAll('link[rel=modulepreload]')].map((link) => new URL(link.href).pathname)`,
+      v.array(v.string()),
+    );
+    expect([...preloaded].sort()).toEqual(modules);
+    // A module the page learns of only from an import can't be fetched before its importer has
+    // arrived; a preloaded one is asked for at once. So each starts before its importer ended.
+    const timings = new Map(
+      (
+        await evaluate(
+          page,
+          `performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('.js'))
+            .map((entry) => [new URL(entry.name).pathname, entry.startTime, entry.responseEnd])`,
+          v.array(v.tuple([v.string(), v.number(), v.number()])),
+        )
+      ).map(([path, start, end]) => [path, { start, end }]),
+    );
+    expect([...timings.keys()].sort()).toEqual(['/app.js', ...modules].sort());
+    for (const importer of ['/app.js', ...modules]) {
+      const source = readFileSync(new URL(`../../public${importer}`, import.meta.url), 'utf8');
+      for (const [, specifier] of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+        const imported = new URL(specifier ?? '', `http://page${importer}`).pathname;
+        expect(timings.get(imported)?.start, `${imported} (imported by ${importer})`).toBeLessThan(
+          timings.get(importer)?.end ?? 0,
+        );
+      }
+    }
+    // The library's own tsconfig is not deployed (public/.assetsignore).
+    const tsconfig = await fetch(new URL('/chat/tsconfig.json', server.origin));
+    expect(tsconfig.status).toBe(404);
+    await closeAll();
+  });
+
+  it('gives a page that kept only an access token (an older version’s) a new guest once, then keeps that one by its refresh token, never in a URL', async () => {
+    const room = uniqueRoom('old-token');
+    const old = await readJson(await requestToken(server.origin, 'Olive'), TokenBodySchema);
+    const ctx = await context();
+    const authorizations: (string | null)[] = [];
+    ctx.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/token')
+        authorizations.push(request.headers().authorization ?? null);
+    });
+    const page = await ctx.newPage();
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.goto(`${server.origin}/`);
+    // What the older page left behind: its access token, the user it named and the name.
+    await evaluate(
+      page,
+      `localStorage.setItem('edgechat:token', ${JSON.stringify(old.token)});
+       localStorage.setItem('edgechat:user', ${JSON.stringify(JSON.stringify(old.user))});
+       localStorage.setItem('edgechat:name', 'Olive'); 'set'`,
+      v.string(),
+    );
+    const stored = (key: string) =>
+      evaluate(page, `localStorage.getItem(${JSON.stringify(key)})`, v.nullable(v.string()));
+    await page.goto(`${server.origin}/room/${room}`);
+    expect(await page.locator('#name').inputValue()).toBe('Olive');
+    await page.locator('#join').click();
+    await waitConnected(page);
+    const me = await page.locator('#members li.own').getAttribute('data-user-id');
+    expect(me).not.toBe(old.user.id);
+    expect(JSON.parse((await stored('edgechat:user')) ?? 'null')).toEqual({
+      id: me,
+      name: 'Olive',
+    });
+    // The access token was never sent to be renewed, and is gone from storage.
+    expect(authorizations).toEqual([null]);
+    expect(await stored('edgechat:token')).toBeNull();
+    const refresh = await stored('edgechat:refresh');
+    expect(refresh).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+    // A reload rejoins by itself as the same guest, renewed by the refresh token in a header.
+    await page.reload();
+    await waitConnected(page);
+    expect(await page.locator('#members li.own').getAttribute('data-user-id')).toBe(me);
+    expect(authorizations).toEqual([null, `Bearer ${refresh}`]);
+    expect(sockets).toHaveLength(2);
+    for (const url of sockets) {
+      expect(url).not.toContain(refresh);
+      expect(url).not.toContain(old.token);
+    }
+    await closeAll();
+  });
 
   it('has no serious or critical axe-core violations on the picker, join and chat views, light and dark', async () => {
     const room = uniqueRoom('axe');

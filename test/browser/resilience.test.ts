@@ -25,7 +25,8 @@ import {
   waitConnected,
 } from './browser.ts';
 
-const VARS = { MESSAGE_RATE: '1000', MESSAGE_BURST: '1000' };
+// A history of 150 keeps every page the paging tests read, and lets a long absence meet pruning.
+const VARS = { MESSAGE_RATE: '1000', MESSAGE_BURST: '1000', HISTORY_LIMIT: '150' };
 // Snapshots of the app: wrangler dev would otherwise reload (and drop every socket) whenever
 // someone edits src/ or public/ while the tests run; the restart here is the one we cause.
 
@@ -224,6 +225,65 @@ describeInBrowser('the chat page over a long history and a restarted server', ()
     await sendMessage(alice, 'after');
     await confirmed(bob, 'after').waitFor();
     expect(await loggedTexts(bob)).toEqual([...expected, 'after']);
+    await closeAll();
+  });
+
+  it('shows where messages are missing when some were pruned while it was offline, instead of joining the pages up', async () => {
+    const room = uniqueRoom('pruned');
+    await seed(room, 2);
+    const ctx = await context();
+    const page = await joinRoom(ctx, server.origin, room, 'reader');
+    await expect.poll(() => loggedIds(page)).toEqual([1, 2]);
+    await ctx.setOffline(true);
+    await page.locator('#status[data-state="offline"]').waitFor();
+    // 200 more while it is away: the room keeps the latest 150 (ids 53–202).
+    await seed(room, 200);
+    await ctx.setOffline(false);
+    await waitConnected(page);
+    await expect
+      .poll(() => loggedIds(page), { timeout: 15_000 })
+      .toEqual([1, 2, ...range(53, 202)]);
+    const notices = page.locator('#log .notice');
+    expect(await notices.allTextContents()).toEqual(['Some older messages are no longer kept.']);
+    // In its place: after the last message it had, before the first one that is still kept.
+    const order = await evaluate(
+      page,
+      `[...document.querySelectorAll('#log li')].filter((li) => !li.classList.contains('day'))
+        .slice(1, 4).map((li) => li.classList.contains('notice') ? 'notice' : li.dataset.id)`,
+      v.array(v.string()),
+    );
+    expect(order).toEqual(['2', 'notice', '53']);
+    await screenshot(page, 'pruned-gap');
+    await closeAll();
+  });
+
+  // Last: it replaces the server with one on the same port over empty storage.
+  it('clears the log and shows the room as it is now when the room’s storage was reset under the page', async () => {
+    const room = uniqueRoom('reset');
+    await seed(room, 3);
+    const page = await joinRoom(await context(), server.origin, room, 'reader');
+    await expect.poll(() => loggedTexts(page)).toEqual(['old 1', 'old 2', 'old 3']);
+    const { port } = server;
+    await server.stop();
+    await page.locator('#status[data-state="reconnecting"]').waitFor({ timeout: 15_000 });
+    const fresh = mkdtempSync(join(tmpdir(), 'edge-chat-browser-reset-'));
+    server = await startDevServer({ vars: VARS, persistTo: fresh, port, snapshot: true });
+    const { token } = await newUser('Newcomer');
+    const socket = await openSocket(server.origin, room, token);
+    await socket.nextOf('welcome');
+    socket.send({ type: 'message', text: 'the room, started over' });
+    await socket.nextOf('message');
+    await waitConnected(page, 60_000);
+    // Nothing of the room that is gone stays on screen, and what the room holds now is there.
+    await expect
+      .poll(() => loggedTexts(page), { timeout: 15_000 })
+      .toEqual(['the room, started over']);
+    expect(await loggedIds(page)).toEqual([1]);
+    // From here it is an ordinary member of the new room.
+    socket.send({ type: 'message', text: 'and on it goes' });
+    await confirmed(page, 'and on it goes').waitFor();
+    expect(await loggedIds(page)).toEqual([1, 2]);
+    await socket.close();
     await closeAll();
   });
 });

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import WebSocket from 'ws';
+import type { ChatClient, ChatEventMap } from '../../public/chat/client.js';
 import { UserSchema, type ServerFrame, type User } from '../../src/protocol.ts';
 import { FrameQueue, type Frame } from '../frame-queue.ts';
 import { mintToken } from './wrangler.mjs';
@@ -251,6 +252,90 @@ export function occurrences(haystack: string, needle: string): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---- The shipped ChatClient (public/chat/client.js) in tests ----
+
+/**
+ * The `ws` WebSocket class, counted: every socket a ChatClient opens with it is kept, so a test
+ * can drop the current one as a dying network would (terminate(): no Close frame) or send raw
+ * frames on it.
+ */
+export function trackedWebSocket(): {
+  WebSocket: new (address: string) => WebSocket;
+  sockets: WebSocket[];
+  current(): WebSocket;
+} {
+  const sockets: WebSocket[] = [];
+  class Tracked extends WebSocket {
+    constructor(address: string) {
+      super(address);
+      sockets.push(this);
+    }
+  }
+  return {
+    WebSocket: Tracked,
+    sockets,
+    current() {
+      const socket = sockets.at(-1);
+      if (!socket) throw new Error('no socket opened yet');
+      return socket;
+    },
+  };
+}
+
+/**
+ * The detail of the next `type` event of `client` that `where` accepts; rejects after
+ * `timeoutMs`. Listens from the moment it is called.
+ */
+export function nextEvent<K extends keyof ChatEventMap>(
+  client: ChatClient,
+  type: K,
+  {
+    where = () => true,
+    timeoutMs = 10_000,
+  }: {
+    where?: (detail: ChatEventMap[K]['detail']) => boolean;
+    timeoutMs?: number;
+  } = {},
+): Promise<ChatEventMap[K]['detail']> {
+  return new Promise((resolve, reject) => {
+    const listener = (event: ChatEventMap[K]) => {
+      if (!where(event.detail)) return;
+      clearTimeout(timer);
+      client.removeEventListener(type, listener);
+      resolve(event.detail);
+    };
+    const timer = setTimeout(() => {
+      client.removeEventListener(type, listener);
+      reject(new Error(`no "${type}" event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    client.addEventListener(type, listener);
+  });
+}
+
+/**
+ * A door a token function can wait at: while it is shut, a client's reconnect attempts wait for
+ * their token, which keeps that client away from its room for as long as a test needs.
+ */
+export class Gate {
+  #open = true;
+  #waiting: (() => void)[] = [];
+
+  shut(): void {
+    this.#open = false;
+  }
+
+  open(): void {
+    this.#open = true;
+    for (const resume of this.#waiting.splice(0)) resume();
+  }
+
+  /** Resolves at once while open, otherwise once open() is called. */
+  pass(): Promise<void> {
+    if (this.#open) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
 }
 
 /** The body of `POST /api/rooms` on success. */

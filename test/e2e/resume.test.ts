@@ -1,9 +1,22 @@
-// "No message lost": a receiver whose TCP connection dies (no Close frame) resumes with
-// `after=<highest id seen>` and pages forward, and a sender whose connection dies before its
-// acknowledgement resends by clientId. Rate limits are lifted so 200 messages go in seconds.
+// "No message lost", on the shipped client library: a ChatClient whose TCP connection dies (no
+// Close frame) resumes from its position and pages forward, and one whose connection dies before
+// its acknowledgement sends that message again by clientId. Rate limits are lifted so 200
+// messages go in seconds.
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, ServerFrame } from '../../src/protocol.ts';
-import { newUser, openSocket, pollUntil, sleep, uniqueRoom, type E2ESocket } from './client.ts';
+import { ChatClient } from '../../public/chat/client.js';
+import type { ChatMessage } from '../../src/protocol.ts';
+import {
+  Gate,
+  newUser,
+  nextEvent,
+  openSocket,
+  pollUntil,
+  sleep,
+  trackedWebSocket,
+  uniqueRoom,
+  type E2ESocket,
+} from './client.ts';
 import { startDevServer, type DevServer } from './wrangler.mjs';
 
 let server: DevServer;
@@ -12,7 +25,8 @@ beforeAll(async () => {
   // A snapshot: a reload (any edit under src/ or public/) would drop every socket mid-test.
   server = await startDevServer({
     snapshot: true,
-    vars: { MESSAGE_RATE: '1000', MESSAGE_BURST: '1000' },
+    // 250 kept: every message of the tests below, until one of them prunes on purpose.
+    vars: { MESSAGE_RATE: '1000', MESSAGE_BURST: '1000', HISTORY_LIMIT: '250' },
   });
 });
 
@@ -20,176 +34,38 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/**
- * A client that keeps what it has seen across connections. Per connection: the welcome, then
- * live messages, then `history` pages while the welcome (or the last page) says `hasMore`.
- */
-class ResumingReceiver {
-  /** Times each message id was taken in as new. */
-  readonly seen = new Map<number, number>();
-  duplicates = 0;
-  /** Page entries that had already come live on the same connection (expected, see below). */
-  overlap = 0;
-  pages = 0;
-  readonly welcomes: { after: number | undefined; messages: number; hasMore: boolean }[] = [];
-  #socket: E2ESocket | null = null;
-  #pump: Promise<void> = Promise.resolve();
-  #caughtUp: Promise<void> = Promise.resolve();
-
-  constructor(
-    readonly origin: string,
-    readonly room: string,
-    readonly token: string,
-  ) {}
-
-  get highest(): number {
-    return Math.max(0, ...this.seen.keys());
-  }
-
-  /** Connects (resuming after the highest id seen, if any) and starts taking frames in. */
-  async connect(): Promise<void> {
-    // Resuming after 0 is right for a client that was there when the room was empty.
-    const after = this.welcomes.length > 0 ? this.highest : undefined;
-    const socket = await openSocket(
-      this.origin,
-      this.room,
-      this.token,
-      after === undefined ? {} : { after },
-    );
-    const welcome = await socket.next();
-    if (welcome.type !== 'welcome') throw new Error(`first frame is ${welcome.type}, not welcome`);
-    this.welcomes.push({ after, messages: welcome.messages.length, hasMore: welcome.hasMore });
-    for (const message of welcome.messages) this.#take(message);
-    this.#socket = socket;
-    let markCaughtUp = () => {};
-    this.#caughtUp = new Promise((resolve) => (markCaughtUp = resolve));
-    const lastOfWelcome = welcome.messages.at(-1)?.id ?? after ?? 0;
-    if (welcome.hasMore) this.#requestPage(socket, lastOfWelcome);
-    else markCaughtUp();
-    this.#pump = this.#run(socket, markCaughtUp);
-    // Awaited by drop() and close(); this only keeps a failure from also being reported as unhandled.
-    this.#pump.catch(() => {});
-  }
-
-  /** Resolves once this connection has paged forward until `hasMore` was false. */
-  caughtUp(): Promise<void> {
-    return withTimeout(this.#caughtUp, 15_000, 'catching up');
-  }
-
-  /** Drops the TCP connection without a Close frame; frames not yet taken in are lost with it. */
-  async drop(): Promise<void> {
-    const socket = this.#socket;
-    this.#socket = null;
-    await socket?.terminate();
-    await this.#pump;
-  }
-
-  async close(): Promise<void> {
-    const socket = this.#socket;
-    this.#socket = null;
-    await socket?.close();
-    await this.#pump;
-  }
-
-  #requestPage(socket: E2ESocket, after: number): void {
-    this.pages++;
-    socket.send({ type: 'history', after, limit: 100 });
-  }
-
-  async #run(socket: E2ESocket, markCaughtUp: () => void): Promise<void> {
-    // The first message that comes live on this connection: everything from it on was stored after
-    // the socket was accepted, so the room broadcast it to this socket before it answered any
-    // later `history` request. Page entries from that id on have therefore already arrived.
-    let firstLive: number | undefined;
-    const deadline = Date.now() + 60_000;
-    while (this.#socket === socket && Date.now() < deadline) {
-      let frame;
-      try {
-        frame = await socket.next(250);
-      } catch (err) {
-        if (err instanceof Error && err.message.startsWith('no frame within')) continue;
-        throw err;
-      }
-      if (this.#socket !== socket) return;
-      if (frame.type === 'message') {
-        firstLive ??= frame.id;
-        this.#take(frame);
-      } else if (frame.type === 'history') {
-        for (const message of frame.messages) {
-          if (firstLive !== undefined && message.id >= firstLive) {
-            if (!this.seen.has(message.id))
-              throw new Error(`message ${message.id} came in a page but never live`);
-            this.overlap++;
-          } else this.#take(message);
-        }
-        const last = frame.messages.at(-1);
-        if (frame.hasMore && last) this.#requestPage(socket, last.id);
-        else markCaughtUp();
-      } else if (frame.type === 'error') throw new Error(`refused: ${frame.code} ${frame.message}`);
-    }
-  }
-
-  #take(message: ChatMessage): void {
-    const times = (this.seen.get(message.id) ?? 0) + 1;
-    this.seen.set(message.id, times);
-    if (times > 1) this.duplicates++;
-  }
-}
-
-/** Rejects if `promise` doesn't settle within `ms`. */
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>(
-    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)),
-  );
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Every frame that arrives until none has for `quietMs` (at most 500 frames or 20 s). */
-async function drain(socket: E2ESocket, quietMs: number): Promise<ServerFrame[]> {
-  const frames: ServerFrame[] = [];
+async function drain(socket: E2ESocket, quietMs: number): Promise<ChatMessage[]> {
+  const messages: ChatMessage[] = [];
   const deadline = Date.now() + 20_000;
-  while (frames.length < 500 && Date.now() < deadline) {
+  for (let frames = 0; frames < 500 && Date.now() < deadline; frames++) {
     try {
-      frames.push(await socket.next(quietMs));
+      const frame = await socket.next(quietMs);
+      if (frame.type === 'message') messages.push(frame);
     } catch (err) {
       if (err instanceof Error && err.message.startsWith('no frame within')) break;
       throw err;
     }
   }
-  return frames;
+  return messages;
 }
 
-/** Collects a user's own messages as they come back (the acknowledgements), by clientId. */
-function collectAcks(
-  socket: E2ESocket,
-  userId: string,
-  into: Map<string, number>,
-  until: () => boolean,
-): Promise<void> {
-  return (async () => {
-    const deadline = Date.now() + 60_000;
-    while (!until() && Date.now() < deadline) {
-      const frame = await socket.next(10_000);
-      if (frame.type === 'error') throw new Error(`sender refused: ${frame.code} ${frame.message}`);
-      if (frame.type === 'message' && frame.user.id === userId && frame.clientId !== undefined)
-        into.set(frame.clientId, frame.id);
-    }
-  })();
+/** Counts how often each value was seen. */
+function tally<T>(values: Iterable<T>): Map<T, number> {
+  const counts = new Map<T, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
 }
 
-describe('no message lost', () => {
-  it('delivers each of 200 messages exactly once to a receiver dropped 5 times while they are sent', async () => {
+describe('no message lost, on ChatClient', () => {
+  it('delivers each of 200 messages exactly once to a client dropped 5 times while they are sent', async () => {
     const room = uniqueRoom('resume');
     const sender = await newUser('Sam');
     const reader = await newUser('Rae');
     const TOTAL = 200;
-    // Receiver drops at these send counts and comes back after that many more were sent. The first
-    // absence is longer than a welcome page (100), so resuming must page forward with `history`.
+    // Drops at these send counts; the client stays away (its token waits at a shut gate) until that
+    // many more were sent. The first absence is longer than a welcome page (100), so resuming
+    // must page forward with `history`; the others drop it wherever it is, catching up or not.
     const absences = [
       { dropAt: 5, backAt: 120 },
       { dropAt: 130, backAt: 140 },
@@ -200,151 +76,272 @@ describe('no message lost', () => {
 
     const s = await openSocket(server.origin, room, sender.token);
     await s.nextOf('welcome');
-    const receiver = new ResumingReceiver(server.origin, room, reader.token);
-    await receiver.connect();
+    const gate = new Gate();
+    const tracked = trackedWebSocket();
+    const receiver = new ChatClient({
+      url: server.origin,
+      room,
+      token: async () => (await gate.pass(), reader.token),
+      WebSocket: tracked.WebSocket,
+      firstDelayMs: 20,
+    });
+    const seen: number[] = [];
+    const welcomes: { messages: number; hasMore: boolean; after: string | null }[] = [];
+    let pages = 0;
+    receiver.addEventListener('message', (event) => seen.push(event.detail.id));
+    receiver.addEventListener('welcome', (event) =>
+      welcomes.push({
+        messages: event.detail.messages.length,
+        hasMore: event.detail.hasMore,
+        after: new URL(tracked.current().url).searchParams.get('after'),
+      }),
+    );
+    receiver.addEventListener('history', () => pages++);
+    await nextEvent(receiver, 'status', { where: (status) => status === 'open' });
     await s.nextOf('join');
 
     const acks = new Map<string, number>();
-    const acking = collectAcks(s, sender.user.id, acks, () => acks.size === TOTAL);
-    const sentWhileAway: number[] = [];
-    let reconnect: Promise<void> = Promise.resolve();
-    let droppedAt = 0;
+    const acking = (async () => {
+      while (acks.size < TOTAL) {
+        const frame = await s.next(10_000);
+        if (frame.type === 'error') throw new Error(`sender refused: ${frame.code}`);
+        if (frame.type === 'message' && frame.clientId) acks.set(frame.clientId, frame.id);
+      }
+    })();
     for (let i = 0; i < TOTAL; i++) {
       for (const { dropAt, backAt } of absences) {
         if (i === dropAt) {
-          // Drop only a connection that has finished catching up, so `highest` has no gaps below it.
-          await reconnect;
-          await receiver.caughtUp();
-          await receiver.drop();
-          droppedAt = i;
+          // Each absence drops a connection that is up (catching up or not), not one still coming.
+          await pollUntil(() => receiver.status === 'open', 10_000, 5);
+          gate.shut();
+          // Gone without a Close frame, as a dying network or a killed tab would be.
+          tracked.current().terminate();
         }
-        if (i === backAt) {
-          sentWhileAway.push(i - droppedAt);
-          reconnect = receiver.connect();
-          reconnect.catch(() => {});
-        }
+        if (i === backAt) gate.open();
       }
       s.send({ type: 'message', text: `message ${i}`, clientId: `m-${i}` });
       await sleep(10);
     }
     await acking;
-    await reconnect;
-    await receiver.caughtUp();
-
     const sentIds = new Set(acks.values());
-    expect(acks.size).toBe(TOTAL);
     expect(sentIds.size).toBe(TOTAL);
     // Live messages still in flight when the last send returned: wait for them, bounded.
-    await pollUntil(() => [...sentIds].every((id) => receiver.seen.has(id)), 15_000);
-    const delivered = new Set(receiver.seen.keys());
-    const lost = [...sentIds].filter((id) => !delivered.has(id));
-    const extra = [...delivered].filter((id) => !sentIds.has(id));
+    await pollUntil(() => [...sentIds].every((id) => seen.includes(id)), 20_000);
+
+    const counts = tally(seen);
+    const lost = [...sentIds].filter((id) => !counts.has(id));
+    const duplicated = [...counts].filter(([, times]) => times > 1).map(([id]) => id);
     console.info(
-      `resume: sent ${TOTAL}, delivered ${delivered.size}, lost ${lost.length}, duplicated ${receiver.duplicates}, ` +
-        `drops ${absences.length}, sent while away ${sentWhileAway.join('/')}, history pages ${receiver.pages}, ` +
-        `page entries already received live ${receiver.overlap}`,
+      `resume (ChatClient): sent ${TOTAL}, delivered ${counts.size}, lost ${lost.length}, ` +
+        `duplicated ${duplicated.length}, drops ${absences.length}, welcomes ${welcomes.length}, history pages ${pages}`,
     );
     expect(lost).toEqual([]);
-    expect(extra).toEqual([]);
-    expect(delivered).toEqual(sentIds);
-    expect(receiver.duplicates).toBe(0);
+    expect(duplicated).toEqual([]);
+    expect(new Set(seen)).toEqual(sentIds);
+    // In the order they were stored, across every reconnect.
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
 
-    // Each resume brought back messages sent while the receiver was away.
-    const resumes = receiver.welcomes.slice(1);
-    expect(resumes).toHaveLength(absences.length);
-    for (const welcome of resumes) {
-      expect(welcome.after).toBeGreaterThan(0);
-      expect(welcome.messages).toBeGreaterThan(0);
-    }
-    expect(resumes[0]).toMatchObject({ messages: 100, hasMore: true });
-    expect(receiver.pages).toBeGreaterThan(0);
+    // Each absence ended in a resume from the client's position, never in a fresh join.
+    expect(welcomes).toHaveLength(absences.length + 1);
+    expect(welcomes[0]?.after).toBeNull();
+    for (const welcome of welcomes.slice(1)) expect(Number(welcome.after)).toBeGreaterThan(0);
+    // The first came back to 115 new messages: a page of 100 in the welcome, the rest by history.
+    expect(welcomes[1]).toMatchObject({ messages: 100, hasMore: true });
+    expect(pages).toBeGreaterThan(0);
+    expect(receiver.position).toBe(Math.max(...sentIds));
 
-    await receiver.close();
+    receiver.close();
     await s.close();
   });
 
-  it('stores a message once when its sender’s connection dies before the ack and it is resent by clientId', async () => {
+  it('stores each message once when the sender’s connection dies around its acknowledgement, and resolves each send() once', async () => {
     const room = uniqueRoom('resend');
-    const sender = await newUser('Pia');
+    const author = await newUser('Pia');
     const watcher = await newUser('Wes');
     const w = await openSocket(server.origin, room, watcher.token);
     await w.nextOf('welcome');
-    const ROUNDS = 5;
-    const PER_ROUND = 10;
-    const acks = new Map<string, number>();
 
-    // How long after its frames left the client each first connection lives on (still never reading
-    // an acknowledgement): from not at all, which usually loses the frames with the connection, to
-    // long enough for the room to have stored them, so both outcomes are met.
-    const lingerMs = [-1, 0, 20, 100, 1000];
-    for (let round = 0; round < ROUNDS; round++) {
-      const clientIds = Array.from({ length: PER_ROUND }, (_, i) => `r${round}-${i}`);
-      const first = await openSocket(server.origin, room, sender.token);
-      await first.nextOf('welcome');
-      const linger = lingerMs[round] ?? 0;
-      // The first try and the resend differ in text only so that history shows which one was stored.
-      const written = clientIds.map(
-        (clientId) =>
-          new Promise<void>((resolve, reject) =>
-            first.ws.send(
-              JSON.stringify({ type: 'message', text: `first ${clientId}`, clientId }),
-              (err) => (err ? reject(err) : resolve()),
-            ),
-          ),
-      );
-      if (linger >= 0) {
-        await Promise.all(written);
-        await sleep(linger);
+    // A WebSocket whose connection is doomed once it has sent a message frame: it stops hearing
+    // anything (the acknowledgement is lost on the way) and, `lingerMs` later, its TCP connection
+    // is dropped without a Close. At -1 the frame itself is lost with the connection; the longer
+    // ones give the room time to store it first, so both outcomes are met.
+    const lingerMs = [-1, 0, 20, 100, 300, -1];
+    const transmitted: string[] = [];
+    let connections = 0;
+    let doomed = 0;
+    class DyingWebSocket extends WebSocket {
+      #deaf = false;
+      constructor(address: string) {
+        super(address);
+        connections++;
       }
-      // Gone before the client read any acknowledgement: it can't know what was stored.
-      await first.terminate();
-      await Promise.allSettled(written);
-
-      const second = await openSocket(server.origin, room, sender.token);
-      await second.nextOf('welcome');
-      for (const clientId of clientIds)
-        second.send({ type: 'message', text: `again ${clientId}`, clientId });
-      const answered = new Map<string, number>();
-      await collectAcks(second, sender.user.id, answered, () =>
-        clientIds.every((id) => answered.has(id)),
-      );
-      for (const [clientId, id] of answered) acks.set(clientId, id);
-      await second.close();
+      override send(data: string): void {
+        const frame: unknown = JSON.parse(data);
+        const clientId =
+          typeof frame === 'object' && frame !== null && 'clientId' in frame
+            ? String(frame.clientId)
+            : null;
+        const linger = clientId ? lingerMs[doomed++] : undefined;
+        if (linger === undefined || linger >= 0) super.send(data);
+        if (clientId) transmitted.push(clientId);
+        if (linger === undefined) return;
+        this.#deaf = true;
+        if (linger < 0) this.terminate();
+        else setTimeout(() => this.terminate(), linger);
+      }
+      override emit(event: string | symbol, ...args: unknown[]): boolean {
+        if (this.#deaf && event === 'message') return false;
+        return super.emit(event, ...args);
+      }
     }
+    const client = new ChatClient({
+      url: server.origin,
+      room,
+      token: author.token,
+      WebSocket: DyingWebSocket,
+      firstDelayMs: 20,
+    });
+    const sent: string[] = [];
+    client.addEventListener('sent', (event) => sent.push(event.detail.clientId));
+    const texts = Array.from({ length: 10 }, (_, i) => `message ${i}`);
+    const resolved = await Promise.all(texts.map((text) => client.send(text)));
 
-    // History is the ground truth: every clientId exactly once.
+    // Each send() resolved with its own stored message, in the order written.
+    expect(resolved.map((message) => message.text)).toEqual(texts);
+    expect(resolved.map((message) => message.user.id)).toEqual(texts.map(() => author.user.id));
+    const ids = resolved.map((message) => message.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(texts.length);
+    const clientIds = resolved.map((message) => message.clientId);
+    expect(tally(sent)).toEqual(new Map(clientIds.map((id) => [id, 1])));
+    expect(client.pending).toEqual([]);
+    // Every drop cost a connection, and the messages lost with theirs went out again.
+    expect(connections).toBe(lingerMs.length + 1);
+    const resent = [...tally(transmitted)].filter(([, times]) => times > 1);
+    expect(resent.length).toBeGreaterThan(0);
+
+    // History is the ground truth: every clientId exactly once, with the id send() resolved with.
     const reader = await openSocket(server.origin, room, watcher.token);
-    await reader.nextOf('welcome');
-    reader.send({ type: 'history', after: 0, limit: 100 });
-    const history = await reader.nextOf('history');
-    expect(history.hasMore).toBe(false);
-    const byClientId = new Map<string, number>();
-    for (const m of history.messages)
-      if (m.clientId !== undefined)
-        byClientId.set(m.clientId, (byClientId.get(m.clientId) ?? 0) + 1);
-    expect(history.messages).toHaveLength(ROUNDS * PER_ROUND);
-    expect(byClientId.size).toBe(ROUNDS * PER_ROUND);
-    expect([...byClientId.values()].every((count) => count === 1)).toBe(true);
-    // The resend's answers name the stored messages.
-    expect(new Map(history.messages.map((m) => [m.clientId ?? '', m.id]))).toEqual(acks);
-    const storedBeforeDrop = history.messages.filter((m) => m.text.startsWith('first ')).length;
-    // The duplicate path ran: some messages were stored by the dead connection, and their resend
-    // stored nothing new (a full second lets the room handle the last round's first tries).
-    expect(storedBeforeDrop).toBeGreaterThanOrEqual(PER_ROUND);
-
+    const welcome = await reader.nextOf('welcome');
+    expect(welcome.messages.map((m) => [m.clientId, m.id])).toEqual(
+      resolved.map((m) => [m.clientId, m.id]),
+    );
     // Another person in the room saw each message once, whichever connection stored it.
-    const watched = new Map<string, number>();
-    for (const frame of await drain(w, 1000)) {
-      if (frame.type === 'message' && frame.clientId !== undefined)
-        watched.set(frame.clientId, (watched.get(frame.clientId) ?? 0) + 1);
-    }
-    expect(watched.size).toBe(ROUNDS * PER_ROUND);
-    expect([...watched.values()].every((count) => count === 1)).toBe(true);
+    const watched = await drain(w, 1000);
+    expect(watched.map((m) => m.id)).toEqual(ids);
     console.info(
-      `resend: ${ROUNDS * PER_ROUND} messages, ${storedBeforeDrop} stored by the dropped connection, ${ROUNDS * PER_ROUND - storedBeforeDrop} by the resend, stored twice 0`,
+      `resend (ChatClient): ${texts.length} messages, ${transmitted.length} transmissions, ` +
+        `${resent.length} sent more than once, stored twice 0`,
     );
 
+    client.close();
     await reader.close();
     await w.close();
   });
+
+  it('pages back with loadOlder() through every message exactly once, oldest last', async () => {
+    const room = uniqueRoom('older');
+    const author = await newUser('Olga');
+    const s = await openSocket(server.origin, room, author.token);
+    await s.nextOf('welcome');
+    for (let i = 1; i <= 130; i++) s.send({ type: 'message', text: `old ${i}` });
+    for (let i = 1; i <= 130; i++) await s.nextOf('message');
+
+    const { token } = await newUser('Reader');
+    const client = new ChatClient({ url: server.origin, room, token, WebSocket });
+    const batches: { placement: string; ids: number[] }[] = [];
+    client.addEventListener('messages', (event) =>
+      batches.push({
+        placement: event.detail.placement,
+        ids: event.detail.messages.map((m) => m.id),
+      }),
+    );
+    await nextEvent(client, 'status', { where: (status) => status === 'open' });
+    expect(client.hasOlder).toBe(true);
+    while (client.hasOlder) {
+      expect(client.loadOlder()).toBe(true);
+      // One page at a time: a second request while one is on its way is refused.
+      expect(client.loadOlder()).toBe(false);
+      await nextEvent(client, 'messages', { where: (batch) => batch.placement === 'older' });
+    }
+    expect(client.loadOlder()).toBe(false);
+    const [first, ...older] = batches;
+    expect(first?.placement).toBe('join');
+    expect(first?.ids).toHaveLength(50);
+    expect(older.map((batch) => batch.ids.length)).toEqual([50, 30]);
+    const all = [...older]
+      .reverse()
+      .flatMap((batch) => batch.ids)
+      .concat(first?.ids ?? []);
+    expect(all).toHaveLength(130);
+    expect(new Set(all).size).toBe(130);
+    expect(all).toEqual([...all].sort((a, b) => a - b));
+    client.close();
+    await s.close();
+  });
+
+  it('reports a gap when messages are pruned while it is catching up, and goes on from what is kept', async () => {
+    const room = uniqueRoom('pruned-page');
+    const writer = await newUser('Wyn');
+    const w = await openSocket(server.origin, room, writer.token);
+    await w.nextOf('welcome');
+    const write = async (count: number) => {
+      for (let i = 0; i < count; i++) w.send({ type: 'message', text: `m${i}` });
+      for (let i = 0; i < count; i++) await w.nextOf('message');
+    };
+    await write(2);
+
+    // While `holding`, the client's history requests wait here until the test lets them go.
+    let holding = false;
+    const held: (() => void)[] = [];
+    const sockets: WebSocket[] = [];
+    class HoldingWebSocket extends WebSocket {
+      constructor(address: string) {
+        super(address);
+        sockets.push(this);
+      }
+      override send(data: string): void {
+        if (holding && data.includes('"type":"history"')) held.push(() => super.send(data));
+        else super.send(data);
+      }
+    }
+    const gate = new Gate();
+    const reader = await newUser('Rae');
+    const client = new ChatClient({
+      url: server.origin,
+      room,
+      token: async () => (await gate.pass(), reader.token),
+      WebSocket: HoldingWebSocket,
+      firstDelayMs: 20,
+    });
+    const seen: number[] = [];
+    const gaps: number[] = [];
+    client.addEventListener('message', (event) => seen.push(event.detail.id));
+    client.addEventListener('gap', (event) => gaps.push(event.detail.after));
+    await nextEvent(client, 'status', { where: (status) => status === 'open' });
+    expect(seen).toEqual([1, 2]);
+
+    // Away while 150 more are written: all of them kept, more than a welcome's page of 100.
+    gate.shut();
+    sockets.at(-1)?.terminate();
+    await write(150);
+    holding = true;
+    const welcome = nextEvent(client, 'welcome');
+    gate.open();
+    expect(await welcome).toMatchObject({ hasMore: true });
+    expect(await pollUntil(() => held.length === 1, 10_000, 10)).toBe(true);
+    // Its request for the rest waits while 300 more push everything up to id 202 out.
+    await write(300);
+    holding = false;
+    held.shift()?.();
+    await pollUntil(() => seen.at(-1) === 452, 15_000);
+    expect(gaps).toEqual([102]);
+    expect(seen).toEqual([1, 2, ...range(3, 102), ...range(203, 452)]);
+    client.close();
+    await w.close();
+  });
 });
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

@@ -1,0 +1,205 @@
+// @ts-check
+// The message log (#log): confirmed messages in id order, day separators, notices, grouping of a
+// person's consecutive messages, paging back without moving what is on screen, the "New messages"
+// button and the unread count in the title. Newer messages are appended to #live; older pages are
+// prepended to #history (not announced to screen readers); every run of one day starts with a
+// .day separator.
+import { el, ui } from './elements.js';
+import { dayKey, renderMessage, stamp } from './message.js';
+
+/** @typedef {import('../chat/frames.js').ChatMessage} ChatMessage */
+/** @typedef {import('../chat/frames.js').User} User */
+
+const GROUP_WINDOW_MS = 5 * 60_000;
+const NEAR_BOTTOM_PX = 80;
+const NEAR_TOP_PX = 40;
+
+export class Log {
+  #room;
+  #me;
+  #onNearTop;
+  #unread = 0;
+  /** Whether the log was scrolled to its end when last scrolled. */
+  #wasAtBottom = true;
+
+  /**
+   * @param {{ room: string, me: () => User | null, onNearTop: () => void }} options
+   *   `onNearTop` is called when the log is scrolled (nearly) to its top: time for older messages.
+   */
+  constructor({ room, me, onNearTop }) {
+    this.#room = room;
+    this.#me = me;
+    this.#onNearTop = onNearTop;
+    ui.log.addEventListener('scroll', () => this.#onScroll(), { passive: true });
+    ui.newMessages.addEventListener('click', () => {
+      this.scrollToBottom();
+      ui.log.focus();
+    });
+    // The log shrinks when the member list opens or a phone's keyboard comes up; a scroll
+    // position doesn't change by itself then, so one that was at the newest message is kept there.
+    new ResizeObserver(() => {
+      if (this.#wasAtBottom) ui.log.scrollTop = ui.log.scrollHeight;
+    }).observe(ui.log);
+    this.updateTitle();
+  }
+
+  isNearBottom() {
+    return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  scrollToBottom() {
+    ui.log.scrollTop = ui.log.scrollHeight;
+    ui.newMessages.hidden = true;
+  }
+
+  /**
+   * Shows messages newer than everything shown. `live` ones count as unread in a hidden tab and
+   * offer the "New messages" button; a join's page goes in quietly.
+   * @param {ChatMessage[]} messages
+   */
+  append(messages, live = true) {
+    const stick = this.isNearBottom();
+    // Into #history only while nothing newer sits in #live, so the log stays in order.
+    const list = live || ui.live.firstElementChild ? ui.live : ui.history;
+    const me = this.#me();
+    let fromOthers = 0;
+    for (const message of messages) {
+      this.#placeAfter(list, renderMessage(message, me), this.#lastItem());
+      if (message.user.id !== me?.id) fromOthers++;
+    }
+    if (messages.length > 0) ui.empty.hidden = true;
+    if (stick || !live) this.scrollToBottom();
+    if (!live || fromOthers === 0) return;
+    if (!stick) ui.newMessages.hidden = false;
+    if (document.hidden) {
+      this.#unread += fromOthers;
+      this.updateTitle();
+    }
+  }
+
+  /** Shows an older page above everything, keeping the visible content where it was. @param {ChatMessage[]} messages */
+  prepend(messages) {
+    if (messages.length === 0) return;
+    const me = this.#me();
+    const fragment = document.createDocumentFragment();
+    /** @type {HTMLElement | null} */ let previous = null;
+    for (const message of messages) {
+      const item = renderMessage(message, me);
+      this.#placeAfter(fragment, item, previous);
+      previous = item;
+    }
+    const { scrollHeight, scrollTop } = ui.log;
+    this.#stitch(previous);
+    ui.history.prepend(fragment);
+    ui.empty.hidden = true;
+    ui.log.scrollTop = scrollTop + ui.log.scrollHeight - scrollHeight;
+  }
+
+  /**
+   * A line between messages (who joined or left, a gap in history), made of text and elements.
+   * @param {(string | Node)[]} content
+   * @param {number} ts
+   */
+  notice(content, ts) {
+    const stick = this.isNearBottom();
+    const item = el('li', 'notice');
+    item.append(...content);
+    stamp(item, ts);
+    this.#placeAfter(ui.live, item, this.#lastItem());
+    if (stick) this.scrollToBottom();
+  }
+
+  /** Empties the log, as for a room that starts over. */
+  clear() {
+    ui.history.replaceChildren();
+    ui.live.replaceChildren();
+    ui.empty.hidden = false;
+    ui.newMessages.hidden = true;
+  }
+
+  /** The tab is visible again: nothing is unread, and "Today" may have become "Yesterday". */
+  seen() {
+    this.#unread = 0;
+    this.updateTitle();
+    for (const item of ui.log.querySelectorAll('li.day')) {
+      if (item instanceof HTMLElement && item.firstElementChild)
+        item.firstElementChild.textContent = dayLabel(Number(item.dataset.ts));
+    }
+  }
+
+  updateTitle() {
+    document.title = `${this.#unread ? `(${this.#unread}) ` : ''}#${this.#room} – edge chat`;
+  }
+
+  #onScroll() {
+    this.#wasAtBottom = this.isNearBottom();
+    if (this.#wasAtBottom) ui.newMessages.hidden = true;
+    // Tabbing to "Load older" scrolls it into view; that must not press it (and, once nothing
+    // older is left, hide it from under the keyboard user's focus). Keyboard users press Enter.
+    if (ui.log.scrollTop < NEAR_TOP_PX && !ui.loadOlder.matches(':focus-visible'))
+      this.#onNearTop();
+  }
+
+  /** Where a prepended page meets the old first day: one separator, and grouping across the seam. */
+  #stitch(/** @type {HTMLElement | null} */ last) {
+    const first = this.#firstItem();
+    if (!last || !first?.classList.contains('day') || first.dataset.day !== last.dataset.day)
+      return;
+    const next =
+      first.nextElementSibling ??
+      (first.parentElement === ui.history ? ui.live.firstElementChild : null);
+    first.remove();
+    if (next instanceof HTMLElement) next.classList.toggle('continued', continues(last, next));
+  }
+
+  #firstItem() {
+    const first = ui.history.firstElementChild ?? ui.live.firstElementChild;
+    return first instanceof HTMLElement ? first : null;
+  }
+
+  #lastItem() {
+    const last = ui.live.lastElementChild ?? ui.history.lastElementChild;
+    return last instanceof HTMLElement ? last : null;
+  }
+
+  /** @param {ParentNode} parent @param {HTMLElement} item @param {HTMLElement | null} previous */
+  #placeAfter(parent, item, previous) {
+    if (previous?.dataset.day !== item.dataset.day)
+      parent.append(daySeparator(Number(item.dataset.ts)));
+    item.classList.toggle('continued', continues(previous, item));
+    parent.append(item);
+  }
+}
+
+/** Consecutive messages of one person within a few minutes show the name once. */
+function continues(/** @type {HTMLElement | null} */ previous, /** @type {HTMLElement} */ item) {
+  return (
+    !!previous &&
+    previous.classList.contains('message') &&
+    item.classList.contains('message') &&
+    previous.dataset.userId === item.dataset.userId &&
+    previous.dataset.day === item.dataset.day &&
+    Number(item.dataset.ts) - Number(previous.dataset.ts) < GROUP_WINDOW_MS
+  );
+}
+
+function dayLabel(/** @type {number} */ ts) {
+  const key = dayKey(ts);
+  if (key === dayKey(Date.now())) return 'Today';
+  if (key === dayKey(Date.now() - 86_400_000)) return 'Yesterday';
+  return new Date(ts).toLocaleDateString([], {
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  });
+}
+
+function daySeparator(/** @type {number} */ ts) {
+  const item = el('li', 'day');
+  const time = el('time', '', dayLabel(ts));
+  time.dateTime = dayKey(ts);
+  stamp(item, ts);
+  item.append(time);
+  return item;
+}
