@@ -31,12 +31,14 @@ const SOCKET_OPTIONS = /** @type {const} */ ([
 ]);
 
 /**
- * The socket for `room` (a canonical name); `position()` says where to resume from.
+ * The socket for `room` (a canonical name); `position()` says where to resume from, and
+ * `isFinalClose` which closes end it for good.
  * @param {ConnectionOptions} options
  * @param {string} room
  * @param {() => number | null} position
+ * @param {(code: number) => boolean} isFinalClose
  */
-export function roomSocket(options, room, position) {
+export function roomSocket(options, room, position, isFinalClose) {
   const origin = httpOrigin(options.url);
   const { token } = options;
   if (typeof token !== 'string' && typeof token !== 'function')
@@ -61,6 +63,7 @@ export function roomSocket(options, room, position) {
       return url.href;
     },
     WebSocket: WebSocketClass,
+    isFinalClose,
     heartbeat: {
       frame: PING_FRAME,
       intervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,

@@ -44,9 +44,11 @@ export type ConnectionOptions = {
     connectTimeoutMs?: number;
 };
 /**
- * The socket for `room` (a canonical name); `position()` says where to resume from.
+ * The socket for `room` (a canonical name); `position()` says where to resume from, and
+ * `isFinalClose` which closes end it for good.
  * @param {ConnectionOptions} options
  * @param {string} room
  * @param {() => number | null} position
+ * @param {(code: number) => boolean} isFinalClose
  */
-export declare function roomSocket(options: ConnectionOptions, room: string, position: () => number | null): ReconnectingSocket;
+export declare function roomSocket(options: ConnectionOptions, room: string, position: () => number | null, isFinalClose: (code: number) => boolean): ReconnectingSocket;
