@@ -31,14 +31,12 @@ const SOCKET_OPTIONS = /** @type {const} */ ([
 ]);
 
 /**
- * The socket for `room` (a canonical name); `position()` says where to resume from, and
- * `isFinalClose` which closes end it for good.
+ * The socket for `room` (a canonical name); `position()` says where to resume from.
  * @param {ConnectionOptions} options
  * @param {string} room
  * @param {() => number | null} position
- * @param {(code: number) => boolean} isFinalClose
  */
-export function roomSocket(options, room, position, isFinalClose) {
+export function roomSocket(options, room, position) {
   const origin = httpOrigin(options.url);
   const { token } = options;
   if (typeof token !== 'string' && typeof token !== 'function')
@@ -63,7 +61,6 @@ export function roomSocket(options, room, position, isFinalClose) {
       return url.href;
     },
     WebSocket: WebSocketClass,
-    isFinalClose,
     heartbeat: {
       frame: PING_FRAME,
       intervalMs: options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,

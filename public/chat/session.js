@@ -13,7 +13,6 @@ import { MemberList } from './members.js';
 import { Moderation } from './moderation.js';
 import { Outbox } from './outbox.js';
 import { RequestLane } from './requests.js';
-import { isFinalClose } from './socket.js';
 import { Standing } from './standing.js';
 import { memoryStorage } from './storage.js';
 import { RoomSync } from './sync.js';
@@ -42,8 +41,6 @@ export class Session {
   /** @type {User | null} */ #me = null;
   /** Whether this connection's welcome came: only then is anything sent. */
   #welcomed = false;
-  /** Told it is banned: whatever ends the connection ends the client. */
-  #banned = false;
 
   members = new MemberList();
   timeline = new Timeline();
@@ -101,12 +98,7 @@ export class Session {
    */
   constructor(options, room, emit) {
     this.#emit = emit;
-    this.socket = roomSocket(
-      options,
-      room,
-      () => this.timeline.position,
-      (code) => this.#banned || isFinalClose(code),
-    );
+    this.socket = roomSocket(options, room, () => this.timeline.position);
     this.outbox = new Outbox({
       storage: options.storage ?? memoryStorage(),
       key: `edgechat:outbox:${room}`,
@@ -135,11 +127,11 @@ export class Session {
   }
 
   /** Leaves the room for good (see ChatClient.close()). */
-  close() {
+  close(reason = 'the client was closed') {
     if (this.#status === 'closed') return;
     this.socket.close(1000, 'closed by the client');
     this.#connectionEnded();
-    this.#shutDown('the client was closed');
+    this.#shutDown(reason);
   }
 
   #listen() {
@@ -209,8 +201,10 @@ export class Session {
         this.standing.moderation(frame, this.#me?.id);
         return emit('moderation', frame);
       case 'banned':
-        this.#banned = true;
-        return emit('banned', frame);
+        emit('banned', frame);
+        // The room closes the socket next (1008, final), but that close may be slow to come
+        // (see docs/protocol.md, Bans): a ban is final from this frame on.
+        return this.close('banned from the room');
       case 'settings':
         this.standing.settingsChanged(frame);
         return emit('settings', frame);

@@ -44,11 +44,9 @@ export type ConnectionOptions = {
     connectTimeoutMs?: number;
 };
 /**
- * The socket for `room` (a canonical name); `position()` says where to resume from, and
- * `isFinalClose` which closes end it for good.
+ * The socket for `room` (a canonical name); `position()` says where to resume from.
  * @param {ConnectionOptions} options
  * @param {string} room
  * @param {() => number | null} position
- * @param {(code: number) => boolean} isFinalClose
  */
-export declare function roomSocket(options: ConnectionOptions, room: string, position: () => number | null, isFinalClose: (code: number) => boolean): ReconnectingSocket;
+export declare function roomSocket(options: ConnectionOptions, room: string, position: () => number | null): ReconnectingSocket;

@@ -58,5 +58,5 @@ export declare class Session {
     /** Sends a frame on a welcomed connection; false when there is none. @param {ClientFrame} frame */
     send(frame: ClientFrame): boolean;
     /** Leaves the room for good (see ChatClient.close()). */
-    close(): void;
+    close(reason?: string): void;
 }
