@@ -168,17 +168,17 @@ export class RequestLane {
     // A message's refusal names its clientId: the outbox's. One naming another id is about a
     // change whose wait is over (done by another copy of the message): nobody's now.
     if (error.clientId !== undefined) return;
-    const named = error.id !== undefined;
-    if (named && error.id !== out.request.id) return;
-    const anonymousRate = !named && error.code === 'rate_limited';
+    if (error.id !== undefined && error.id !== out.request.id) return;
+    // A rate refusal may name the change it refused, or nothing.
+    const rate = error.code === 'rate_limited';
     if (out.barrier) {
       // The request's outcome is in, so this is the barrier's refusal: the room is past both.
       if (out.answer || out.refusal) return this.#finish(out);
-      if (anonymousRate) return this.#retryLater(out, error);
+      if (rate) return this.#retryLater(out, error);
       out.refusal = error;
       return;
     }
-    if (anonymousRate) return this.#retryLater(out, error);
+    if (rate) return this.#retryLater(out, error);
     out.refusal = error;
     this.#finish(out);
   }

@@ -280,7 +280,7 @@ export function trackedWebSocket(): {
       sockets.push(this);
     }
     override send(data: string): void {
-      sent.push(JSON.parse(data));
+      sent.push(parsedOrRaw(data));
       super.send(data);
     }
     override emit(event: string | symbol, ...args: unknown[]): boolean {
@@ -312,6 +312,15 @@ export function trackedWebSocket(): {
       for (const deliver of held.splice(0)) deliver();
     },
   };
+}
+
+/** `text` parsed as JSON, or as it is when it is none (a test sending raw garbage, say). */
+function parsedOrRaw(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
