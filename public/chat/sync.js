@@ -48,6 +48,12 @@ export class RoomSync {
   #loadingOlder = false;
   /** This connection's `welcome.seq`: the position once caught up. */
   #welcomeSeq = 0;
+  /**
+   * A resume's new messages, by id, until it is caught up (across connections, if one drops
+   * meanwhile): they come out then, in id order, in their state as of then.
+   * @type {Set<number> | null}
+   */
+  #resumed = null;
 
   /** @param {{ timeline: Timeline, lane: RequestLane, hooks: SyncHooks }} parts */
   constructor({ timeline, lane, hooks }) {
@@ -78,6 +84,7 @@ export class RoomSync {
       // The room's latest change is behind what we received: its storage was reset under us, and
       // what we know belongs to a room that is gone. Start over with its latest page.
       this.#timeline.forget();
+      this.#resumed = null;
       this.#hooks.reset(welcome);
       this.#held = [];
       const before = welcome.seq + 1;
@@ -88,9 +95,11 @@ export class RoomSync {
     } else {
       // A resume: what came after our position, and `hasMore` says newer ones were left out.
       if (welcome.pruned) this.#hooks.gap(position);
+      this.#timeline.catchUp();
+      this.#resumed ??= new Set();
       this.#hand(this.#timeline.take(welcome.messages), 'newer');
       if (welcome.hasMore) this.#catchUp();
-      else this.#timeline.caughtUp(welcome.seq);
+      else this.#caughtUp();
     }
   }
 
@@ -154,6 +163,10 @@ export class RoomSync {
   /** Every change up to the welcome's is in: only now may the position take its seq. */
   #caughtUp() {
     this.#timeline.caughtUp(this.#welcomeSeq);
+    const resumed = [...(this.#resumed ?? [])].sort((a, b) => a - b);
+    this.#resumed = null;
+    const fresh = resumed.flatMap((id) => this.#timeline.message(id) ?? []);
+    if (fresh.length > 0) this.#hooks.deliver(fresh, 'newer');
     const held = this.#held ?? [];
     this.#held = null;
     for (const item of held) {
@@ -179,10 +192,18 @@ export class RoomSync {
     });
   }
 
-  /** Hands on what is new and what changed. @param {Taken} taken @param {Placement} placement */
+  /**
+   * Hands on what is new and what changed; a resume's new messages wait until it is caught up,
+   * and so do the changes to them.
+   * @param {Taken} taken
+   * @param {Placement} placement
+   */
   #hand({ fresh, changed }, placement) {
-    if (fresh.length > 0) this.#hooks.deliver(fresh, placement);
-    if (changed.length > 0) this.#hooks.changed(changed);
+    const resumed = this.#resumed;
+    if (resumed) for (const message of fresh) resumed.add(message.id);
+    else if (fresh.length > 0) this.#hooks.deliver(fresh, placement);
+    const told = resumed ? changed.filter((message) => !resumed.has(message.id)) : changed;
+    if (told.length > 0) this.#hooks.changed(told);
   }
 }
 

@@ -27,6 +27,13 @@ export class Timeline {
   /** A stretch around a jumped-to message, older than the run with a gap between. @type {Run | null} */
   #jump = null;
   /** @type {number | null} */ #position = null;
+  /**
+   * While catching up, the run's end as it was when the catch-up began: every message above it
+   * that isn't held is new. (Catch-up pages come in `seq` order, so a message made while the
+   * client was away and changed since comes after newer ones.) Null when caught up.
+   * @type {number | null}
+   */
+  #catchUpFrom = null;
 
   /**
    * Where a reconnect resumes (`after=<position>`): the highest change received, or null before
@@ -96,7 +103,7 @@ export class Timeline {
    * @returns {Taken}
    */
   take(messages) {
-    const highest = this.#main?.highest ?? -1;
+    const highest = this.#catchUpFrom ?? this.#main?.highest ?? -1;
     /** @type {ChatMessage[]} */ const fresh = [];
     /** @type {ChatMessage[]} */ const changed = [];
     for (const message of messages) {
@@ -109,7 +116,7 @@ export class Timeline {
     const [first, last] = [fresh[0], fresh.at(-1)];
     if (first && last) {
       this.#main ??= { lowest: first.id, highest: last.id, hasOlder: false };
-      this.#main.highest = last.id;
+      this.#main.highest = Math.max(this.#main.highest, last.id);
     }
     return { fresh, changed };
   }
@@ -188,6 +195,11 @@ export class Timeline {
     return this.#store.tombstoneAll(userId);
   }
 
+  /** A resume begins: until caughtUp(), pages come in the room's order of changes, not by id. */
+  catchUp() {
+    this.#catchUpFrom ??= this.#main?.highest ?? -1;
+  }
+
   /**
    * Caught up with the room as of its latest change `seq` (every change up to it received):
    * only then may the position jump to it.
@@ -195,13 +207,14 @@ export class Timeline {
    */
   caughtUp(seq) {
     this.#position = Math.max(this.#position ?? 0, seq);
+    this.#catchUpFrom = null;
   }
 
   /** Forgets everything, as if the client had never been in the room (its storage was reset). */
   forget() {
     this.#store.clear();
     this.#main = this.#jump = null;
-    this.#position = null;
+    this.#position = this.#catchUpFrom = null;
   }
 
   /**

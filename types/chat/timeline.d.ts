@@ -90,6 +90,8 @@ export declare class Timeline {
      * @param {number | null} seq
      */
     purge(userId: string, seq: number | null): import("./frames.js").ChatMessage[];
+    /** A resume begins: until caughtUp(), pages come in the room's order of changes, not by id. */
+    catchUp(): void;
     /**
      * Caught up with the room as of its latest change `seq` (every change up to it received):
      * only then may the position jump to it.
