@@ -183,7 +183,7 @@ describe('search()', () => {
 });
 
 describe('moderation', () => {
-  it('resolves each method with the room’s announcement (null when nothing changed), and the target’s client takes its role and mute from it', async () => {
+  it('resolves each method with the room’s announcement (null when nothing changed), deletes anyone’s message, and the target’s client takes its role and mute from it', async () => {
     const owner = await newUser('Olga');
     const room = await createRoom(server.origin, owner.token);
     const max = await newUser('Max');
@@ -217,6 +217,11 @@ describe('moderation', () => {
     // Nothing to lift: the room answers nothing, and the promise settles all the same.
     expect(await o.chat.mute(max.user.id, 0)).toBeNull();
     expect(await o.chat.unban(dan.user.id)).toBeNull();
+
+    // A moderator (here the owner) deletes anyone's message with the ordinary delete().
+    const [dans] = await say(d, 'from dan');
+    await pollUntil(() => o.chat.message(dans?.id ?? 0) !== undefined, 5_000, 10);
+    expect(await o.chat.delete(dans?.id ?? 0)).toMatchObject({ id: dans?.id, deleted: true });
 
     const ban = await o.chat.ban(dan.user.id, { seconds: 60, reason: 'spam' });
     expect(ban).toEqual({
