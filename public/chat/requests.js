@@ -15,10 +15,13 @@
 // A request whose state says neither yes nor no (a reaction past the 20 users a message lists)
 // gets its barrier late, which works as well, the room's answers being in order.
 //
-// A `rate_limited` refusal that names no frame is the one out's; it goes again after the wait
-// named, and meanwhile its answer is still taken: every request here is safe to send twice (a
-// page or a search is read again, a change or a moderation frame that was carried out already
-// changes nothing more, or for `mute` and `ban` only moves its end).
+// A `rate_limited` refusal (naming the change it refused, or nothing) is the one out's; it goes
+// again after the wait named, and meanwhile its answer is still taken: every request here is safe
+// to send twice (a page or a search is read again, a change or a moderation frame that was
+// carried out already changes nothing more, or for `mute` and `ban` only moves its end). A frame
+// nobody waits for (`typing`) goes only while nothing is out, so that its rate refusal can at
+// worst make the next request wait and go again. When the connection ends, the request out goes
+// again on the next one, after the catch-up; close() fails whatever is left.
 
 /** @typedef {import('./frames.js').ClientFrame} ClientFrame */
 /** @typedef {import('./frames.js').ServerFrame} ServerFrame */
