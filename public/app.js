@@ -13,7 +13,8 @@
  *           #members (one li[data-user-id] per user), #member-count
  *   items   .message[data-id][data-user-id], .message.own, .message.continued,
  *           .message.pending[data-client-id], .message.failed (buttons .retry, .discard),
- *           .notice (join, leave, pruned), .day (day separators); .author and .text (dir=auto)
+ *           .notice (join, leave, pruned), .day (day separators); .author and .text (dir=auto),
+ *           .text.deleted (a deleted message's "message deleted")
  * Storage: localStorage edgechat:name, edgechat:refresh, edgechat:user, edgechat:outbox:<room>;
  *          sessionStorage edgechat:joined:<room> (a reload of a joined tab rejoins by itself).
  */

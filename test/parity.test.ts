@@ -22,7 +22,16 @@ import {
   type ServerFrame,
   type User,
 } from '../src/protocol.ts';
-import { closeAll, connect, expectNext, newUser, uniqueRoom, type TestSocket } from './helpers.ts';
+import {
+  closeAll,
+  connect,
+  expectNext,
+  moderatedRoom,
+  newUser,
+  say,
+  uniqueRoom,
+  type TestSocket,
+} from './helpers.ts';
 
 /** What each side makes of one text frame: the typed frame, or null for a refusal. */
 function bothSides(text: string): { server: ServerFrame | null; client: ClientServerFrame | null } {
@@ -167,6 +176,13 @@ const VALID: Record<string, unknown> = {
     target: { id: 'u-carl' },
     by: ann,
     role: 'moderator',
+  },
+  'an unmute': { type: 'moderation', action: 'unmute', target: { id: 'u-bob' }, by: ann },
+  'an unban': {
+    type: 'moderation',
+    action: 'unban',
+    target: { id: 'u-bob', name: 'Bob' },
+    by: ann,
   },
   'a ban with a reason': {
     type: 'moderation',
@@ -401,7 +417,7 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
     expect(valid).toBeLessThan(2900);
   });
 
-  it('agrees on every frame a real room sends: welcome, message, update, join, leave, presence, history, typing, error, pong, search', async () => {
+  it('agrees on every frame a real room sends: welcome, message, update, join, leave, presence, history, typing, error, pong, search, read', async () => {
     const room = uniqueRoom('parity');
     const raw: string[] = [];
     const record = (socket: TestSocket) =>
@@ -442,7 +458,13 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
     await a.nextOf('pong');
     a.send({ type: 'delete', id: one.id });
     await a.nextOf('update');
-    await closeAll(...others);
+    // A second tab of First's: a read marker moved by one tab is told to the other.
+    const tab = await connect(room, first.token);
+    record(tab);
+    await expectNext(tab, 'welcome');
+    tab.send({ type: 'read', id: one.id });
+    await a.nextOf('read');
+    await closeAll(...others, tab);
     // Back at PRESENCE_LIMIT and below, departures are announced one by one again.
     await a.nextOf('leave');
     const types = new Set(raw.map((text) => JSON.parse(text).type));
@@ -458,10 +480,46 @@ describe('parseServerFrame agrees with the server’s ServerFrameSchema', () => 
       'typing',
       'error',
       'pong',
+      'read',
     ])
       expect(types).toContain(type);
     for (const text of raw) expectAgreement(text, true);
     await a.close();
+  });
+
+  it('agrees on every moderation frame a real room sends: moderation, settings, bans, purged, banned', async () => {
+    const { mia, ann, bob } = await moderatedRoom('parity-mod');
+    const raw: string[] = [];
+    for (const { socket } of [mia, ann, bob])
+      socket.ws.addEventListener('message', (event) => {
+        if (typeof event.data === 'string') raw.push(event.data);
+      });
+    const m = mia.socket;
+    await say(bob.socket, 'to be purged');
+    m.send({ type: 'mute', userId: ann.user.id, seconds: 60 });
+    await m.nextOf('moderation');
+    m.send({ type: 'mute', userId: ann.user.id, seconds: 0 });
+    await m.nextOf('moderation');
+    m.send({ type: 'settings', slowModeSeconds: 5 });
+    await m.nextOf('settings');
+    m.send({ type: 'ban', userId: bob.user.id, seconds: 60, purge: true, reason: 'spam' });
+    await m.nextOf('purged');
+    expect((await bob.socket.nextOf('banned')).reason).toBe('spam');
+    m.send({ type: 'bans' });
+    await m.nextOf('bans');
+    m.send({ type: 'unban', userId: bob.user.id });
+    await m.nextOf('moderation');
+    const types = new Set(raw.map((text) => JSON.parse(text).type));
+    for (const type of ['moderation', 'settings', 'purged', 'banned', 'bans'])
+      expect(types).toContain(type);
+    const actions = new Set(
+      raw
+        .map((text) => JSON.parse(text))
+        .flatMap((f) => (f.type === 'moderation' ? [f.action] : [])),
+    );
+    expect(actions).toEqual(new Set(['mute', 'unmute', 'ban', 'unban']));
+    for (const text of raw) expectAgreement(text, true);
+    await closeAll(mia.socket, ann.socket, bob.socket);
   });
 });
 
@@ -471,7 +529,25 @@ describe('the client’s JSDoc frame types', () => {
     expectTypeOf<ClientChatMessage>().toEqualTypeOf<ChatMessage>();
     expectTypeOf<ClientUser>().toEqualTypeOf<User>();
     expectTypeOf<ClientErrorFrame>().toEqualTypeOf<ErrorFrame>();
-    // What the client sends is what the server's schema takes as input.
+    // What the client sends is what the server's schema takes as input, for every frame type
+    // the server takes (history's four anchors are four shapes here, one with four optional
+    // fields there, so one side extends the other).
     expectTypeOf<ClientClientFrame>().toExtend<v.InferInput<typeof ClientFrameSchema>>();
+    expectTypeOf<ClientClientFrame['type']>().toEqualTypeOf<
+      v.InferInput<typeof ClientFrameSchema>['type']
+    >();
+    type Input<T> = Extract<v.InferInput<typeof ClientFrameSchema>, { type: T }>;
+    type Mine<T> = Extract<ClientClientFrame, { type: T }>;
+    // Each non-history frame has exactly the server's fields, none more, none fewer.
+    expectTypeOf<Mine<'message'>>().toEqualTypeOf<Input<'message'>>();
+    expectTypeOf<Mine<'edit' | 'delete' | 'react'>>().toEqualTypeOf<
+      Input<'edit' | 'delete' | 'react'>
+    >();
+    expectTypeOf<Mine<'read' | 'search' | 'typing' | 'ping'>>().toEqualTypeOf<
+      Input<'read' | 'search' | 'typing' | 'ping'>
+    >();
+    expectTypeOf<Mine<'mute' | 'ban' | 'unban' | 'bans' | 'settings' | 'role'>>().toEqualTypeOf<
+      Input<'mute' | 'ban' | 'unban' | 'bans' | 'settings' | 'role'>
+    >();
   });
 });

@@ -56,12 +56,39 @@ import { ERROR_CODES, ROLES } from './rules.js';
  */
 /** @typedef {{ ok: true, frame: ServerFrame } | { ok: false, error: string }} ServerFrameResult */
 
+/** @typedef {{ type: 'message', text: string, clientId?: string, replyTo?: number }} SendFrame */
 /**
- * The frames this library sends (client -> server); the heartbeat travels as rules.js's PING_FRAME.
- * @typedef {{ type: 'message', text: string, clientId?: string }
- *   | { type: 'history', before: number, limit?: number }
+ * A page of stored messages: back by id (`before`), the changes after a `seq` (`after`), around
+ * an id (`around`) or forward by id (`afterId`); exactly one of the four.
+ * @typedef {{ type: 'history', before: number, limit?: number }
  *   | { type: 'history', after: number, limit?: number }
- *   | { type: 'typing' }} ClientFrame
+ *   | { type: 'history', around: number, limit?: number }
+ *   | { type: 'history', afterId: number, limit?: number }} HistoryRequest
+ */
+/**
+ * A change to a stored message: its text (one's own), a delete (one's own, or any as a
+ * moderator), one's reaction added or taken back.
+ * @typedef {{ type: 'edit', id: number, text: string }
+ *   | { type: 'delete', id: number }
+ *   | { type: 'react', id: number, emoji: string, on: boolean }} ChangeFrame
+ */
+/**
+ * What only moderators (and the owner: `role`) may send.
+ * @typedef {{ type: 'mute', userId: string, seconds: number }
+ *   | { type: 'ban', userId: string, seconds?: number, purge?: boolean, reason?: string }
+ *   | { type: 'unban', userId: string }
+ *   | { type: 'bans' }
+ *   | { type: 'settings', slowModeSeconds?: number, readOnly?: boolean }
+ *   | { type: 'role', userId: string, role: 'moderator' | 'member' }} ModerationRequest
+ */
+/**
+ * Every frame this library sends (client -> server). The heartbeat travels as rules.js's
+ * PING_FRAME, exactly those bytes.
+ * @typedef {SendFrame | HistoryRequest | ChangeFrame | ModerationRequest
+ *   | { type: 'typing' }
+ *   | { type: 'ping' }
+ *   | { type: 'read', id: number }
+ *   | { type: 'search', query: string, before?: number, limit?: number }} ClientFrame
  */
 
 const MODERATION_ACTIONS = /** @type {const} */ (['mute', 'unmute', 'ban', 'unban', 'role']);

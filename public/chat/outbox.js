@@ -3,15 +3,17 @@
 // they survive a reconnect (and, with localStorage, a reload). One is in flight at a time (stop
 // and wait): a rate-limited message is retried, after the wait the server named, before the next
 // one goes, so the room stores them in the order written. The server dedupes by clientId, so a
-// message sent twice (a reconnect, two tabs sharing the storage) is stored once.
+// message sent twice (a reconnect, two tabs sharing the storage) is stored once. While the user is
+// muted nothing is sent (it would only be refused): the messages wait for the mute to end.
 import { Emitter } from './events.js';
 import { codePointLength, isClientId, MAX_TEXT_LENGTH } from './rules.js';
 
 /** @typedef {import('./frames.js').ChatMessage} ChatMessage */
 /** @typedef {import('./frames.js').ErrorFrame} ErrorFrame */
 /**
- * A message not yet acknowledged; `error` once the server refused it for good.
- * @typedef {{ clientId: string, text: string, ts: number, error?: string }} OutboxItem
+ * A message not yet acknowledged; `replyTo` the id of the message it answers; `error` once the
+ * server refused it for good.
+ * @typedef {{ clientId: string, text: string, ts: number, replyTo?: number, error?: string }} OutboxItem
  */
 /** @typedef {import('./storage.js').Storage} Storage */
 /**
@@ -35,6 +37,8 @@ export class Outbox extends Emitter {
   #storageWorks = true;
   #ready = false;
   /** @type {string | null} */ #inFlight = null;
+  /** Whether nothing is sent for now: the user is muted, and a message would only be refused. */
+  #held = false;
   /** @type {ReturnType<typeof setTimeout> | undefined} */ #retryTimer;
   /** @type {Map<string, { resolve: (message: ChatMessage) => void, reject: (error: unknown) => void }>} */
   #waiting = new Map();
@@ -56,18 +60,23 @@ export class Outbox extends Emitter {
   }
 
   /**
-   * Queues `text` under a new clientId; resolves with the stored message once the room
-   * acknowledges it, rejects with the error frame if the room refuses it for good (or at once,
-   * queuing nothing, for text it would refuse for being empty or too long).
+   * Queues `text` (a reply to message `replyTo`, if given) under a new clientId; resolves with the
+   * stored message once the room acknowledges it, rejects with the error frame if the room
+   * refuses it for good (or at once, queuing nothing, for text it would refuse for being empty or
+   * too long).
    * @param {string} text
+   * @param {number} [replyTo]
    * @returns {Promise<ChatMessage>}
    */
-  enqueue(text) {
+  enqueue(text, replyTo) {
     if (typeof text !== 'string') return Promise.reject(new TypeError('text must be a string'));
+    if (replyTo !== undefined && !isMessageId(replyTo))
+      return Promise.reject(new TypeError('replyTo must be a message id'));
     const refusal = checkText(text);
     if (refusal) return Promise.reject(refusal);
     /** @type {OutboxItem} */
     const item = { clientId: newClientId(), text, ts: Date.now() };
+    if (replyTo !== undefined) item.replyTo = replyTo;
     /** @type {Promise<ChatMessage>} */
     const acknowledged = new Promise((resolve, reject) =>
       this.#waiting.set(item.clientId, { resolve, reject }),
@@ -80,6 +89,12 @@ export class Outbox extends Emitter {
   /** The connection is ready for messages (the room welcomed it): sending starts. */
   resume() {
     this.#ready = true;
+    this.#pump();
+  }
+
+  /** Sends nothing while `held` (the user is muted): the messages wait, and go once it ends. */
+  hold(/** @type {boolean} */ held) {
+    this.#held = held;
     this.#pump();
   }
 
@@ -115,14 +130,15 @@ export class Outbox extends Emitter {
   }
 
   /**
-   * The room refused a frame that named one of our clientIds: rate_limited is retried after the
-   * wait it names, anything else is final. Returns whether the refusal was about one of ours.
+   * The room refused a frame that named one of our clientIds: rate_limited (slow mode too) and a
+   * mute's forbidden (which names the wait) are retried after the wait, anything else is final.
+   * Returns whether the refusal was about one of ours.
    * @param {ErrorFrame} error
    */
   refuse(error) {
     const item = this.#read().find((entry) => entry.clientId === error.clientId);
     if (!item) return false;
-    if (error.code === 'rate_limited') {
+    if (isWait(error)) {
       if (this.#inFlight !== item.clientId) return true;
       clearTimeout(this.#retryTimer);
       this.#retryTimer = setTimeout(() => {
@@ -176,6 +192,7 @@ export class Outbox extends Emitter {
 
   #pump() {
     if (!this.#ready || this.#inFlight !== null || this.#retryTimer !== undefined) return;
+    if (this.#held) return;
     const next = this.#read().find((item) => item.error === undefined);
     if (next && this.#transmit(next)) this.#inFlight = next.clientId;
   }
@@ -221,6 +238,23 @@ function checkText(text) {
   return { type: 'error', code: 'too_long', message };
 }
 
+/**
+ * Whether a refusal says to wait and try again: a rate limit (slow mode's too) or a mute, whose
+ * `forbidden` names the time left (a read-only room's names none: that one is final).
+ * @param {ErrorFrame} error
+ */
+function isWait(error) {
+  return (
+    error.code === 'rate_limited' ||
+    (error.code === 'forbidden' && error.retryAfterMs !== undefined)
+  );
+}
+
+/** @param {unknown} value @returns {value is number} */
+function isMessageId(value) {
+  return Number.isSafeInteger(value) && typeof value === 'number' && value >= 0;
+}
+
 /** @param {OutboxItem} item @returns {OutboxItem} */
 function withoutError({ error: _, ...item }) {
   return item;
@@ -238,6 +272,7 @@ function isOutboxItem(value) {
     typeof value.text === 'string' &&
     'ts' in value &&
     typeof value.ts === 'number' &&
+    (!('replyTo' in value) || isMessageId(value.replyTo)) &&
     (!('error' in value) || typeof value.error === 'string')
   );
 }

@@ -83,6 +83,8 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     updateOlderButton();
   });
   chat.addEventListener('message', ({ detail }) => typing.stop(detail.user.id));
+  // A message edited or deleted since it was shown: no text of a deleted one stays on screen.
+  chat.addEventListener('update', ({ detail }) => log.replace(detail.message));
   chat.addEventListener('gap', () =>
     log.notice(['Some older messages are no longer kept.'], Date.now()),
   );

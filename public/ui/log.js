@@ -109,6 +109,19 @@ export class Log {
     if (stick) this.scrollToBottom();
   }
 
+  /**
+   * Shows a message in its new state (edited, deleted) where it is, if it is shown; it keeps its
+   * place and its grouping with its neighbours.
+   * @param {ChatMessage} message
+   */
+  replace(message) {
+    const shown = ui.log.querySelector(`li.message[data-id="${message.id}"]`);
+    if (!(shown instanceof HTMLElement)) return;
+    const item = renderMessage(message, this.#me());
+    item.classList.toggle('continued', shown.classList.contains('continued'));
+    shown.replaceWith(item);
+  }
+
   /** Empties the log, as for a room that starts over. */
   clear() {
     ui.history.replaceChildren();

@@ -9,7 +9,8 @@ import { findLinks } from './links.js';
 /** @typedef {import('../chat/frames.js').User} User */
 
 /**
- * A confirmed message's list item, `.own` when `me` wrote it; data-ts and data-day place it.
+ * A confirmed message's list item, `.own` when `me` wrote it; data-ts and data-day place it. A
+ * deleted one (a tombstone, whose text is gone) says so instead of showing its text.
  * @param {ChatMessage} message
  * @param {User | null} me
  */
@@ -20,7 +21,10 @@ export function renderMessage(message, me) {
   stamp(item, message.ts);
   const meta = el('p', 'meta');
   meta.append(isolated('span', 'author', message.user.name), ' ', timeOf(message.ts));
-  item.append(meta, messageText(message.text));
+  const text = message.deleted
+    ? el('p', 'text deleted', 'message deleted')
+    : messageText(message.text);
+  item.append(meta, text);
   return item;
 }
 

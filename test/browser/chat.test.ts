@@ -229,6 +229,34 @@ describeInBrowser('the chat page in Chromium', () => {
     await closeAll();
   });
 
+  it('shows a message edited or deleted since in its place: its new text, or “message deleted” and nothing of its text, after a reload too', async () => {
+    const room = uniqueRoom('changed');
+    const alice = await joinRoom(await context(), server.origin, room, 'alice');
+    const bob = await openSocket(server.origin, room, (await newUser('bob')).token);
+    await bob.nextOf('welcome');
+    const said = (text: string) => ({ type: 'message', text });
+    bob.send(said('befor'));
+    const before = await bob.nextOf('message');
+    bob.send(said('after it'));
+    await confirmed(alice, 'after it').waitFor();
+
+    bob.send({ type: 'edit', id: before.id, text: 'before' });
+    await confirmed(alice, 'before').waitFor();
+    expect(await loggedTexts(alice)).toEqual(['before', 'after it']);
+    bob.send({ type: 'delete', id: before.id });
+    const gone = alice.locator(`#log .message[data-id="${before.id}"] .text.deleted`);
+    await gone.waitFor();
+    expect(await gone.textContent()).toBe('message deleted');
+    expect(await loggedTexts(alice)).toEqual(['message deleted', 'after it']);
+    expect(await alice.locator('#log').textContent()).not.toMatch(/befor/);
+
+    await alice.reload();
+    await alice.locator('#status[data-state="connected"]').waitFor();
+    expect(await loggedTexts(alice)).toEqual(['message deleted', 'after it']);
+    await bob.close();
+    await closeAll();
+  });
+
   it('keeps the name and shows the history after a reload, and offers the name in a new tab', async () => {
     const room = uniqueRoom('reload');
     const ctx = await context();

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as v from 'valibot';
 import WebSocket from 'ws';
 import type { ChatClient, ChatEventMap } from '../../public/chat/client.js';
-import { UserSchema, type ServerFrame, type User } from '../../src/protocol.ts';
+import { ServerFrameSchema, UserSchema, type ServerFrame, type User } from '../../src/protocol.ts';
 import { FrameQueue, type Frame } from '../frame-queue.ts';
 import { mintToken } from './wrangler.mjs';
 
@@ -259,18 +259,40 @@ export function sleep(ms: number): Promise<void> {
 /**
  * The `ws` WebSocket class, counted: every socket a ChatClient opens with it is kept, so a test
  * can drop the current one as a dying network would (terminate(): no Close frame) or send raw
- * frames on it.
+ * frames on it. Every text frame the client sends is recorded in `sent` (parsed), and incoming
+ * frames that `hold` picks are kept from the client until `release()`, as a slow network would.
  */
 export function trackedWebSocket(): {
   WebSocket: new (address: string) => WebSocket;
   sockets: WebSocket[];
   current(): WebSocket;
+  sent: unknown[];
+  hold(pick: (frame: ServerFrame) => boolean): void;
+  release(): void;
 } {
   const sockets: WebSocket[] = [];
+  const sent: unknown[] = [];
+  let pick: ((frame: ServerFrame) => boolean) | null = null;
+  const held: (() => void)[] = [];
   class Tracked extends WebSocket {
     constructor(address: string) {
       super(address);
       sockets.push(this);
+    }
+    override send(data: string): void {
+      sent.push(parsedOrRaw(data));
+      super.send(data);
+    }
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (
+        event === 'message' &&
+        pick &&
+        pick(v.parse(ServerFrameSchema, JSON.parse(`${args[0]}`)))
+      ) {
+        held.push(() => super.emit(event, ...args));
+        return true;
+      }
+      return super.emit(event, ...args);
     }
   }
   return {
@@ -281,7 +303,39 @@ export function trackedWebSocket(): {
       if (!socket) throw new Error('no socket opened yet');
       return socket;
     },
+    sent,
+    hold(choose) {
+      pick = choose;
+    },
+    release() {
+      pick = null;
+      for (const deliver of held.splice(0)) deliver();
+    },
   };
+}
+
+/** `text` parsed as JSON, or as it is when it is none (a test sending raw garbage, say). */
+function parsedOrRaw(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The frames the room sent `socket` before it answered a ping spelled so that the room itself
+ * answers it (not the runtime's auto-response): all it had to say about what was sent before.
+ */
+export async function roundTrip(socket: E2ESocket): Promise<ServerFrame[]> {
+  socket.send('{ "type": "ping" }');
+  const frames: ServerFrame[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const frame = await socket.next();
+    if (frame.type === 'pong') return frames;
+    frames.push(frame);
+  }
+  throw new Error('no pong after 1000 frames');
 }
 
 /**

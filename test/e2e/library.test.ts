@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatClient, type ChatClientOptions, type Status } from '../../public/chat/client.js';
+import {
+  ChatClient,
+  type ChatClientOptions,
+  type ErrorFrame,
+  type Status,
+} from '../../public/chat/client.js';
 import { GuestSession, GuestTokenError } from '../../public/chat/guest.js';
 import { memoryStorage } from '../../public/chat/storage.js';
 import { backoffDelay, isFinalClose } from '../../public/chat/socket.js';
@@ -429,6 +434,47 @@ describe('send() refused for good', () => {
     chat.discard(item?.clientId ?? '');
     expect(chat.pending).toEqual([]);
     chat.close();
+  });
+});
+
+describe('requests refused for rate', () => {
+  it('go again after the wait the room names, and settle with the answer: a search, an edit', async () => {
+    const room = uniqueRoom('rate');
+    const ann = await newUser('Ann');
+    const chat = client(room, ann.token);
+    await opened(chat);
+    const own = await chat.send('hello there');
+    const refusals: ErrorFrame[] = [];
+    chat.addEventListener('error', (event) => refusals.push(event.detail));
+    // Another tab of Ann's empties the bucket the two share (burst 10, 2 a second).
+    const tab = await openSocket(server.origin, room, ann.token);
+    await tab.nextOf('welcome');
+    const drain = async () => {
+      for (let i = 0; i < 12; i++) tab.send('{ "type": "ping" }');
+      for (let i = 0; i < 12; i++) await tab.next();
+    };
+    const rateLimited = () => refusals.filter((e) => e.code === 'rate_limited');
+
+    await drain();
+    const found = await chat.search('hello');
+    expect(found.messages).toEqual([own]);
+    // The refusal names no frame: it was the search's, the only request out.
+    expect(rateLimited()).toEqual([
+      {
+        type: 'error',
+        code: 'rate_limited',
+        message: 'slow down',
+        retryAfterMs: expect.any(Number),
+      },
+    ]);
+    await drain();
+    const edited = await chat.edit(own.id, 'hello again');
+    expect(edited).toMatchObject({ id: own.id, text: 'hello again' });
+    // A change's rate refusal names it.
+    expect(rateLimited()[1]).toMatchObject({ code: 'rate_limited', id: own.id });
+    expect(rateLimited()).toHaveLength(2);
+    chat.close();
+    await tab.close();
   });
 });
 

@@ -239,6 +239,53 @@ describe('no message lost, on ChatClient', () => {
     await w.close();
   });
 
+  it('takes in a message made while away and changed since, which catching up pages after newer ones, once and in id order', async () => {
+    const room = uniqueRoom('paged-late');
+    const writer = await newUser('Wyn');
+    const w = await openSocket(server.origin, room, writer.token);
+    await w.nextOf('welcome');
+    const gate = new Gate();
+    const tracked = trackedWebSocket();
+    const reader = await newUser('Rae');
+    const client = new ChatClient({
+      url: server.origin,
+      room,
+      token: async () => (await gate.pass(), reader.token),
+      WebSocket: tracked.WebSocket,
+      firstDelayMs: 20,
+    });
+    const seen: ChatMessage[] = [];
+    const updated: number[] = [];
+    const placements: string[] = [];
+    client.addEventListener('message', (event) => seen.push(event.detail));
+    client.addEventListener('update', (event) => updated.push(event.detail.message.id));
+    client.addEventListener('messages', (event) => placements.push(event.detail.placement));
+    await nextEvent(client, 'status', { where: (status) => status === 'open' });
+    gate.shut();
+    tracked.current().terminate();
+
+    // Away: message `first`, 120 more, then `first` edited, so its change is the latest.
+    w.send({ type: 'message', text: 'first' });
+    const first = await w.nextOf('message');
+    for (let i = 0; i < 120; i++) w.send({ type: 'message', text: `later ${i}` });
+    for (let i = 0; i < 120; i++) await w.nextOf('message');
+    w.send({ type: 'edit', id: first.id, text: 'first, edited' });
+    const edit = await w.nextOf('update');
+    const welcome = nextEvent(client, 'welcome');
+    gate.open();
+    // The welcome holds the first 100 changes: `first` is not among them, but newer ones are.
+    expect((await welcome).messages.map((m) => m.id)).not.toContain(first.id);
+    await pollUntil(() => seen.length === 121, 10_000, 10);
+
+    expect(seen.map((m) => m.id)).toEqual(range(first.id, first.id + 120));
+    expect(seen[0]).toEqual(edit.message);
+    expect(updated).toEqual([]);
+    expect(placements).toEqual(['newer']);
+    expect(client.position).toBe(edit.message.seq);
+    client.close();
+    await w.close();
+  });
+
   it('pages back with loadOlder() through every message exactly once, oldest last', async () => {
     const room = uniqueRoom('older');
     const author = await newUser('Olga');

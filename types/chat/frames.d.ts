@@ -147,11 +147,13 @@ export type ServerFrameResult = {
     ok: false;
     error: string;
 };
-export type ClientFrame = {
+export type SendFrame = {
     type: 'message';
     text: string;
     clientId?: string;
-} | {
+    replyTo?: number;
+};
+export type HistoryRequest = {
     type: 'history';
     before: number;
     limit?: number;
@@ -160,7 +162,63 @@ export type ClientFrame = {
     after: number;
     limit?: number;
 } | {
+    type: 'history';
+    around: number;
+    limit?: number;
+} | {
+    type: 'history';
+    afterId: number;
+    limit?: number;
+};
+export type ChangeFrame = {
+    type: 'edit';
+    id: number;
+    text: string;
+} | {
+    type: 'delete';
+    id: number;
+} | {
+    type: 'react';
+    id: number;
+    emoji: string;
+    on: boolean;
+};
+export type ModerationRequest = {
+    type: 'mute';
+    userId: string;
+    seconds: number;
+} | {
+    type: 'ban';
+    userId: string;
+    seconds?: number;
+    purge?: boolean;
+    reason?: string;
+} | {
+    type: 'unban';
+    userId: string;
+} | {
+    type: 'bans';
+} | {
+    type: 'settings';
+    slowModeSeconds?: number;
+    readOnly?: boolean;
+} | {
+    type: 'role';
+    userId: string;
+    role: 'moderator' | 'member';
+};
+export type ClientFrame = SendFrame | HistoryRequest | ChangeFrame | ModerationRequest | {
     type: 'typing';
+} | {
+    type: 'ping';
+} | {
+    type: 'read';
+    id: number;
+} | {
+    type: 'search';
+    query: string;
+    before?: number;
+    limit?: number;
 };
 /** @typedef {{ id: string, name: string }} User */
 /** @typedef {(typeof ROLES)[number]} Role */
@@ -212,12 +270,39 @@ export type ClientFrame = {
  * @typedef {WelcomeFrame | ChatMessage | UpdateFrame | JoinFrame | LeaveFrame | PresenceFrame | HistoryFrame | TypingFrame | ErrorFrame | PongFrame | PurgedFrame | ModerationFrame | BannedFrame | SettingsFrame | BansFrame | ReadFrame | SearchFrame} ServerFrame
  */
 /** @typedef {{ ok: true, frame: ServerFrame } | { ok: false, error: string }} ServerFrameResult */
+/** @typedef {{ type: 'message', text: string, clientId?: string, replyTo?: number }} SendFrame */
 /**
- * The frames this library sends (client -> server); the heartbeat travels as rules.js's PING_FRAME.
- * @typedef {{ type: 'message', text: string, clientId?: string }
- *   | { type: 'history', before: number, limit?: number }
+ * A page of stored messages: back by id (`before`), the changes after a `seq` (`after`), around
+ * an id (`around`) or forward by id (`afterId`); exactly one of the four.
+ * @typedef {{ type: 'history', before: number, limit?: number }
  *   | { type: 'history', after: number, limit?: number }
- *   | { type: 'typing' }} ClientFrame
+ *   | { type: 'history', around: number, limit?: number }
+ *   | { type: 'history', afterId: number, limit?: number }} HistoryRequest
+ */
+/**
+ * A change to a stored message: its text (one's own), a delete (one's own, or any as a
+ * moderator), one's reaction added or taken back.
+ * @typedef {{ type: 'edit', id: number, text: string }
+ *   | { type: 'delete', id: number }
+ *   | { type: 'react', id: number, emoji: string, on: boolean }} ChangeFrame
+ */
+/**
+ * What only moderators (and the owner: `role`) may send.
+ * @typedef {{ type: 'mute', userId: string, seconds: number }
+ *   | { type: 'ban', userId: string, seconds?: number, purge?: boolean, reason?: string }
+ *   | { type: 'unban', userId: string }
+ *   | { type: 'bans' }
+ *   | { type: 'settings', slowModeSeconds?: number, readOnly?: boolean }
+ *   | { type: 'role', userId: string, role: 'moderator' | 'member' }} ModerationRequest
+ */
+/**
+ * Every frame this library sends (client -> server). The heartbeat travels as rules.js's
+ * PING_FRAME, exactly those bytes.
+ * @typedef {SendFrame | HistoryRequest | ChangeFrame | ModerationRequest
+ *   | { type: 'typing' }
+ *   | { type: 'ping' }
+ *   | { type: 'read', id: number }
+ *   | { type: 'search', query: string, before?: number, limit?: number }} ClientFrame
  */
 declare const MODERATION_ACTIONS: readonly ['mute', 'unmute', 'ban', 'unban', 'role'];
 /**

@@ -5,6 +5,7 @@ export type OutboxItem = {
     clientId: string;
     text: string;
     ts: number;
+    replyTo?: number;
     error?: string;
 };
 export type Storage = import('./storage.js').Storage;
@@ -42,15 +43,19 @@ export declare class Outbox extends Emitter<OutboxEventMap> {
     /** The items, oldest first: those waiting to be sent and those refused for good. */
     items(): OutboxItem[];
     /**
-     * Queues `text` under a new clientId; resolves with the stored message once the room
-     * acknowledges it, rejects with the error frame if the room refuses it for good (or at once,
-     * queuing nothing, for text it would refuse for being empty or too long).
+     * Queues `text` (a reply to message `replyTo`, if given) under a new clientId; resolves with the
+     * stored message once the room acknowledges it, rejects with the error frame if the room
+     * refuses it for good (or at once, queuing nothing, for text it would refuse for being empty or
+     * too long).
      * @param {string} text
+     * @param {number} [replyTo]
      * @returns {Promise<ChatMessage>}
      */
-    enqueue(text: string): Promise<ChatMessage>;
+    enqueue(text: string, replyTo?: number): Promise<ChatMessage>;
     /** The connection is ready for messages (the room welcomed it): sending starts. */
     resume(): void;
+    /** Sends nothing while `held` (the user is muted): the messages wait, and go once it ends. */
+    hold(/** @type {boolean} */ held: boolean): void;
     /** The connection is gone: whatever was in flight is sent again on resume(). */
     pause(): void;
     /**
@@ -60,8 +65,9 @@ export declare class Outbox extends Emitter<OutboxEventMap> {
      */
     acknowledge(message: ChatMessage): boolean;
     /**
-     * The room refused a frame that named one of our clientIds: rate_limited is retried after the
-     * wait it names, anything else is final. Returns whether the refusal was about one of ours.
+     * The room refused a frame that named one of our clientIds: rate_limited (slow mode too) and a
+     * mute's forbidden (which names the wait) are retried after the wait, anything else is final.
+     * Returns whether the refusal was about one of ours.
      * @param {ErrorFrame} error
      */
     refuse(error: ErrorFrame): boolean;

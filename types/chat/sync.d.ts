@@ -1,22 +1,21 @@
 export type ChatMessage = import('./frames.js').ChatMessage;
 export type WelcomeFrame = import('./frames.js').WelcomeFrame;
 export type HistoryFrame = import('./frames.js').HistoryFrame;
-export type ErrorFrame = import('./frames.js').ErrorFrame;
-export type HistoryRequest = Extract<import('./frames.js').ClientFrame, {
-    type: 'history';
-}>;
-export type Placement = 'join' | 'newer' | 'older';
+export type HistoryRequest = import('./frames.js').HistoryRequest;
+export type PurgedFrame = import('./frames.js').PurgedFrame;
+export type ServerFrame = import('./frames.js').ServerFrame;
+export type Timeline = import('./timeline.js').Timeline;
+export type Taken = import('./timeline.js').Taken;
+export type RequestLane = import('./requests.js').RequestLane;
+export type Placement = 'join' | 'newer' | 'older' | 'around' | 'forward';
 export type SyncHooks = {
-    /**
-     * sends a request on the current connection
-     */
-    send: (frame: HistoryRequest) => boolean;
     /**
      * new messages, oldest first
      */
     deliver: (messages: ChatMessage[], placement: Placement) => void;
     /**
-     * known messages in a newer state (edited, deleted, reacted to)
+     * held messages in a newer state (edited,
+     * deleted, reacted to, or a reply whose excerpt changed)
      */
     changed: (messages: ChatMessage[]) => void;
     /**
@@ -28,36 +27,37 @@ export type SyncHooks = {
      */
     reset: (welcome: WelcomeFrame) => void;
 };
+export type Held = {
+    message: ChatMessage;
+} | {
+    purged: PurgedFrame;
+};
 export declare class RoomSync {
     #private;
-    /** @param {SyncHooks} hooks */
-    constructor(hooks: SyncHooks);
-    /** Where a reconnect resumes (`after=`): the highest change received, null before the first welcome. */
-    get position(): number | null;
-    /** Whether older messages than the oldest known exist. */
-    get hasOlder(): boolean;
-    /** Whether a loadOlder() page is on its way. */
+    /** @param {{ timeline: Timeline, lane: RequestLane, hooks: SyncHooks }} parts */
+    constructor({ timeline, lane, hooks }: {
+        timeline: Timeline;
+        lane: RequestLane;
+        hooks: SyncHooks;
+    });
+    /** Whether a page that must come first is awaited: other requests wait meanwhile. */
+    get catchingUp(): boolean;
+    /** Whether a loadOlder() page is queued or on its way. */
     get loadingOlder(): boolean;
-    /** Whether a history request is out (a refusal without a clientId would be its). */
-    get waitingForHistory(): boolean;
     /** @param {WelcomeFrame} welcome */
     welcome(welcome: WelcomeFrame): void;
     /**
-     * A message that came live: a new one (`change` false; a copy of a known one is a resend's
-     * answer, and dropped), or the new state of a known one (an `update`).
+     * A message that came live: a new one, a copy of a held one (a resend's answer), or the new
+     * state of a held one (an `update`).
      * @param {ChatMessage} message
      */
-    live(message: ChatMessage, change?: boolean): void;
-    /** @param {HistoryFrame} page */
-    history(page: HistoryFrame): void;
-    /** Asks for the page before the oldest known message; false when there is none or one is on its way. */
+    live(message: ChatMessage): void;
+    /** Every held message of a user became a tombstone. @param {PurgedFrame} frame */
+    purged(frame: PurgedFrame): void;
+    /** Asks for the page before the oldest held message; false when there is none or one is on its way. */
     loadOlder(): boolean;
-    /**
-     * The room refused a frame without naming a message: if it was our history request being rate
-     * limited, it goes again after the wait named. Returns whether it was.
-     * @param {ErrorFrame} error
-     */
-    refused(error: ErrorFrame): boolean;
     /** The connection ended: what was held back comes again after the next welcome. */
     ended(): void;
 }
+/** @param {ServerFrame} frame */
+export declare function isHistory(frame: ServerFrame): frame is import("./frames.js").HistoryFrame;
