@@ -10,19 +10,15 @@ import {
 import type { History } from './history.ts';
 import { replyTo } from './message-rows.ts';
 import type { Moderation, Refusal } from './moderation.ts';
+import { CLOSE_POLICY, CLOSE_TOO_BIG, type ErrorFrame, type Reply, type User } from './protocol.ts';
 import {
   changeError,
   clientIdOf,
-  CLOSE_POLICY,
-  CLOSE_TOO_BIG,
   errorFrame,
   idOf,
   parseClientFrame,
   type ClientFrame,
-  type ErrorFrame,
-  type Reply,
-  type User,
-} from './protocol.ts';
+} from './client-frames.ts';
 import type { TokenBuckets } from './rate-limit.ts';
 
 /** Stands in the inbox for a frame over MAX_FRAME_BYTES, which is dropped on arrival. */

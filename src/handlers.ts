@@ -8,14 +8,8 @@ import type { History } from './history.ts';
 import type { Moderation, ModerationFrame } from './moderation.ts';
 import type { Paging } from './paging.ts';
 import type { Presence } from './presence.ts';
-import {
-  changeError,
-  CLOSE_POLICY,
-  errorFrame,
-  type ClientFrame,
-  type ServerFrame,
-  type User,
-} from './protocol.ts';
+import { CLOSE_POLICY, type ServerFrame, type User } from './protocol.ts';
+import { changeError, errorFrame, type ClientFrame } from './client-frames.ts';
 import type { Reads } from './reads.ts';
 import type { Search } from './search.ts';
 

@@ -3,7 +3,8 @@
 // room_state for the owner and the settings). Expiry is checked when it matters (a connect, a
 // frame): no timer keeps the room awake. The rules are here; the room carries out what they decide.
 import { People, type Person } from './people.ts';
-import type { Ban, ClientFrame, Role, RoomSettings, ServerFrame, User } from './protocol.ts';
+import type { Ban, Role, RoomSettings, ServerFrame, User } from './protocol.ts';
+import type { ClientFrame } from './client-frames.ts';
 import { readState, readText, writeState } from './schema.ts';
 
 /** A refusal of a frame: its error code and why; `retryAfterMs` when waiting would help. */

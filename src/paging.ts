@@ -3,7 +3,8 @@
 // Reads only; every page is in current state, oldest first, and never looks below retention.
 import type { History } from './history.ts';
 import { selectMessages, toMessage, type MessageRow } from './message-rows.ts';
-import type { ChatMessage, ClientFrame } from './protocol.ts';
+import type { ChatMessage } from './protocol.ts';
+import type { ClientFrame } from './client-frames.ts';
 
 type HistoryRequest = Extract<ClientFrame, { type: 'history' }>;
 

@@ -7,15 +7,8 @@ import type { Admission } from './admission.ts';
 import type { History } from './history.ts';
 import type { Moderation } from './moderation.ts';
 import type { Paging } from './paging.ts';
-import {
-  ERROR_CODES,
-  errorFrame,
-  parseClientFrame,
-  type ClientFrame,
-  type ErrorFrame,
-  type ServerFrame,
-  type User,
-} from './protocol.ts';
+import { ERROR_CODES, type ErrorFrame, type ServerFrame, type User } from './protocol.ts';
+import { errorFrame, parseClientFrame, type ClientFrame } from './client-frames.ts';
 import type { Search } from './search.ts';
 
 /** Who calls the API, as the Worker verified: the user, and whether a `mod` claim matches here. */

@@ -14,7 +14,6 @@ import {
   type User as ClientUser,
 } from '../public/chat/frames.js';
 import {
-  ClientFrameSchema,
   ERROR_CODES,
   ServerFrameSchema,
   type ChatMessage,
@@ -22,6 +21,7 @@ import {
   type ServerFrame,
   type User,
 } from '../src/protocol.ts';
+import { ClientFrameSchema } from '../src/client-frames.ts';
 import {
   closeAll,
   connect,

@@ -4,12 +4,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MAX_TEXT_LENGTH,
-  parseClientFrame,
   parseDisplayName,
   parseRoomName,
   utf8ByteLength,
   type ErrorCode,
 } from '../src/protocol.ts';
+import { parseClientFrame } from '../src/client-frames.ts';
 
 describe('parseRoomName', () => {
   it.each([

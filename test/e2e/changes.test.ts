@@ -7,7 +7,8 @@
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, type ChatClientOptions } from '../../public/chat/client.js';
-import { parseClientFrame, type ChatMessage, type ServerFrame } from '../../src/protocol.ts';
+import { type ChatMessage, type ServerFrame } from '../../src/protocol.ts';
+import { parseClientFrame } from '../../src/client-frames.ts';
 import {
   Gate,
   newUser,

@@ -7,7 +7,8 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChatClient, type ChatClientOptions } from '../../public/chat/client.js';
 import { memoryStorage } from '../../public/chat/storage.js';
-import { parseClientFrame, type ChatMessage } from '../../src/protocol.ts';
+import { type ChatMessage } from '../../src/protocol.ts';
+import { parseClientFrame } from '../../src/client-frames.ts';
 import {
   createRoom,
   newUser,
