@@ -1,8 +1,9 @@
 // @ts-check
 // The wire rules, in one place for both sides: the server (src/protocol.ts and
 // src/client-frames.ts build their valibot schemas on these) and every client (the library and
-// the page check them for UX only; the server is the authority). Plain JavaScript with no imports, so browsers, Node and bundlers load
-// it unchanged. The contract in words is docs/protocol.md.
+// the page check them for UX only; the server is the authority). Plain JavaScript with no
+// imports, so browsers, Node and bundlers load it unchanged. The contract in words is
+// docs/protocol.md.
 
 /** Frames larger than this many UTF-8 bytes are refused before they are parsed. */
 export const MAX_FRAME_BYTES = 16 * 1024;
