@@ -7,10 +7,13 @@ import { Composer } from './composer.js';
 import { isolated, ui } from './elements.js';
 import { tokenProblem } from './join.js';
 import { Log } from './log.js';
+import { knownNames, markLogMentions } from './mentions.js';
 import { renderMembers, TypingLine } from './members.js';
+import { MentionNotifier } from './notifications.js';
 import { OutboxView } from './outbox-view.js';
 import { clearStickyAlert, onStatus, setStatus, showAlert } from './status.js';
 import { load, local } from './storage.js';
+import { Unread } from './unread.js';
 
 /** @typedef {import('../chat/guest.js').GuestSession} GuestSession */
 
@@ -19,7 +22,17 @@ const OFFLINE = 'Offline. Messages you write are sent once you are back.';
 /** Switches to the chat view of `room` and connects with the guest's tokens. */
 export function openChat(/** @type {string} */ room, /** @type {GuestSession} */ guest) {
   const chat = new ChatClient({ url: location.origin, room, token: guest.token, storage: local });
-  const log = new Log({ room, me: () => chat.user, onNearTop: loadOlder });
+  const log = new Log({ me: () => chat.user, onNearTop: loadOlder });
+  const names = () => knownNames(chat);
+  markLogMentions(ui.log, { names, me: () => chat.user?.name ?? null });
+  const notifier = new MentionNotifier(ui.notify, { room, onOpen: (id) => jump(id) });
+  const unread = new Unread({
+    chat,
+    room,
+    log: ui.log,
+    names,
+    onMention: (message) => notifier.mentioned(message),
+  });
   const typing = new TypingLine();
   const outbox = new OutboxView(chat, {
     author: () => chat.user?.name ?? load('edgechat:name') ?? 'You',
@@ -31,6 +44,25 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     composer.update();
     outbox.refreshLabels();
   });
+
+  /**
+   * Shows message `id` in the log, highlighted (a search result, a notification). A minimal
+   * stand-in until the page's own jump module lands: a message not in the log is loaded with the
+   * page around it, and the log is rebuilt from what the client holds.
+   * @param {number} id
+   */
+  async function jump(id) {
+    const landing = await chat.loadAround(id).catch(() => null);
+    const item = landing && ui.log.querySelector(`li.message[data-id="${landing.id}"]`);
+    if (!(item instanceof HTMLElement)) return showAlert('That message is no longer kept.');
+    item.scrollIntoView({ block: 'center' });
+    item.classList.remove('jumped');
+    void item.offsetWidth; // a reflow, so the highlight starts over
+    item.classList.add('jumped');
+    setTimeout(() => item.classList.remove('jumped'), 2_500);
+    item.tabIndex = -1;
+    item.focus({ preventScroll: true });
+  }
 
   function loadOlder() {
     chat.loadOlder();
@@ -79,7 +111,12 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
 
   chat.addEventListener('messages', ({ detail }) => {
     if (detail.placement === 'older') log.prepend(detail.messages);
-    else log.append(detail.messages, detail.placement === 'newer');
+    else if (detail.placement === 'around' || detail.placement === 'forward') {
+      // A jump's stretch is older than everything shown, with a gap the forward pages fill.
+      log.clear();
+      log.append(chat.messages, false);
+    } else log.append(detail.messages, detail.placement === 'newer');
+    unread.shown(detail);
     updateOlderButton();
   });
   chat.addEventListener('message', ({ detail }) => typing.stop(detail.user.id));

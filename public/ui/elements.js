@@ -71,6 +71,7 @@ export const ui = {
   counter: byId('counter', HTMLElement),
   status: byId('status', HTMLElement),
   alert: byId('alert', HTMLElement),
+  notify: byId('notify', HTMLButtonElement),
 };
 
 /** Shows `message` under a form field (or clears it), and moves the focus there when it is one. */

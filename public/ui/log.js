@@ -1,7 +1,7 @@
 // @ts-check
 // The message log (#log): confirmed messages in id order, day separators, notices, grouping of a
 // person's consecutive messages, paging back without moving what is on screen, the "New messages"
-// button and the unread count in the title. Newer messages are appended to #live; older pages are
+// button. (What is unread, and the title's count of it, is unread.js's.) Newer messages are appended to #live; older pages are
 // prepended to #history (not announced to screen readers); every run of one day starts with a
 // .day separator.
 import { el, ui } from './elements.js';
@@ -15,19 +15,16 @@ const NEAR_BOTTOM_PX = 80;
 const NEAR_TOP_PX = 40;
 
 export class Log {
-  #room;
   #me;
   #onNearTop;
-  #unread = 0;
   /** Whether the log was scrolled to its end when last scrolled. */
   #wasAtBottom = true;
 
   /**
-   * @param {{ room: string, me: () => User | null, onNearTop: () => void }} options
+   * @param {{ me: () => User | null, onNearTop: () => void }} options
    *   `onNearTop` is called when the log is scrolled (nearly) to its top: time for older messages.
    */
-  constructor({ room, me, onNearTop }) {
-    this.#room = room;
+  constructor({ me, onNearTop }) {
     this.#me = me;
     this.#onNearTop = onNearTop;
     ui.log.addEventListener('scroll', () => this.#onScroll(), { passive: true });
@@ -40,7 +37,6 @@ export class Log {
     new ResizeObserver(() => {
       if (this.#wasAtBottom) ui.log.scrollTop = ui.log.scrollHeight;
     }).observe(ui.log);
-    this.updateTitle();
   }
 
   isNearBottom() {
@@ -53,8 +49,8 @@ export class Log {
   }
 
   /**
-   * Shows messages newer than everything shown. `live` ones count as unread in a hidden tab and
-   * offer the "New messages" button; a join's page goes in quietly.
+   * Shows messages newer than everything shown. `live` ones offer the "New messages" button; a
+   * join's page goes in quietly.
    * @param {ChatMessage[]} messages
    */
   append(messages, live = true) {
@@ -71,10 +67,6 @@ export class Log {
     if (stick || !live) this.scrollToBottom();
     if (!live || fromOthers === 0) return;
     if (!stick) ui.newMessages.hidden = false;
-    if (document.hidden) {
-      this.#unread += fromOthers;
-      this.updateTitle();
-    }
   }
 
   /** Shows an older page above everything, keeping the visible content where it was. @param {ChatMessage[]} messages */
@@ -130,18 +122,12 @@ export class Log {
     ui.newMessages.hidden = true;
   }
 
-  /** The tab is visible again: nothing is unread, and "Today" may have become "Yesterday". */
+  /** The tab is visible again: "Today" may have become "Yesterday". */
   seen() {
-    this.#unread = 0;
-    this.updateTitle();
     for (const item of ui.log.querySelectorAll('li.day')) {
       if (item instanceof HTMLElement && item.firstElementChild)
         item.firstElementChild.textContent = dayLabel(Number(item.dataset.ts));
     }
-  }
-
-  updateTitle() {
-    document.title = `${this.#unread ? `(${this.#unread}) ` : ''}#${this.#room} – edge chat`;
   }
 
   #onScroll() {

@@ -1,0 +1,135 @@
+// @ts-check
+// What this user has not read in the room, by the room's read marker (one per user, shared by all
+// their tabs): the "New messages" divider above the first unread message when the room opens
+// (the log opens there rather than at the newest), the counts in the tab's title (unread messages
+// of others, and those among them that mention the reader), and telling the room what has been
+// seen, forward only and at most about once a second.
+import { el } from './elements.js';
+import { mentionsMe } from './mentions.js';
+import { ReadTracker } from './read-tracker.js';
+import { roomTitle } from './title.js';
+
+/** @typedef {import('../chat/client.js').ChatClient} ChatClient */
+/** @typedef {import('../chat/frames.js').ChatMessage} ChatMessage */
+
+/** The room is told of what was seen at most this often. */
+const READ_EVERY_MS = 1_000;
+/** Room left above the divider when the log opens at it. */
+const DIVIDER_MARGIN_PX = 8;
+
+export class Unread {
+  #chat;
+  #room;
+  #log;
+  #names;
+  #onMention;
+  /** The highest id seen in this tab (the room may not have been told yet). */
+  #seenUpTo = 0;
+  #sentAt = -Infinity;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */ #readTimer;
+  /** @type {HTMLLIElement | null} */ #divider = null;
+
+  /**
+   * @param {{ chat: ChatClient, room: string, log: HTMLElement, names: () => Iterable<string>,
+   *   onMention: (message: ChatMessage) => void }} parts `names`: the names known in the room, to
+   *   tell a mention of the reader; `onMention`: a new message of someone else mentions the reader
+   */
+  constructor({ chat, room, log, names, onMention }) {
+    this.#chat = chat;
+    this.#room = room;
+    this.#log = log;
+    this.#names = names;
+    this.#onMention = onMention;
+    new ReadTracker(log, (id) => this.#seen(id));
+    // Another tab of this user moved the marker: the counts follow, the divider stays put.
+    chat.addEventListener('read', () => this.update());
+    chat.addEventListener('update', () => this.update());
+    chat.addEventListener('reset', () => {
+      this.#seenUpTo = 0;
+      this.#divider = null;
+    });
+    this.update();
+  }
+
+  /** The marker as this tab knows it: the room's, or further if this tab saw more since. */
+  get readUpTo() {
+    return Math.max(this.#chat.readUpTo, this.#seenUpTo);
+  }
+
+  /** The messages of others after the marker, oldest first (tombstones have nothing to read). */
+  unreadMessages() {
+    const me = this.#chat.user?.id;
+    const marker = this.readUpTo;
+    return this.#chat.messages.filter(
+      (message) => message.id > marker && message.user.id !== me && !message.deleted,
+    );
+  }
+
+  /** Whether `message` mentions the reader. @param {ChatMessage} message */
+  mentionsMe(message) {
+    return mentionsMe(message.text, this.#names(), this.#chat.user?.name ?? null);
+  }
+
+  /** Puts the counts in the title. */
+  update() {
+    const unread = this.unreadMessages();
+    const oldest = this.#chat.messages[0];
+    document.title = roomTitle(this.#room, {
+      unread: unread.length,
+      mentions: unread.filter((message) => this.mentionsMe(message)).length,
+      more: this.#chat.hasOlder && oldest !== undefined && oldest.id > this.readUpTo + 1,
+    });
+  }
+
+  /**
+   * The log shows a batch of new messages. The room's latest page (the room opened) places the
+   * divider; live ones may mention the reader.
+   * @param {{ messages: ChatMessage[], placement: import('../chat/client.js').Placement }} batch
+   */
+  shown({ messages, placement }) {
+    if (placement === 'join') this.#placeDivider();
+    this.update();
+    if (placement !== 'newer') return;
+    const me = this.#chat.user?.id;
+    for (const message of messages)
+      if (message.user.id !== me && !message.deleted && this.mentionsMe(message))
+        this.#onMention(message);
+  }
+
+  /**
+   * The divider goes above the first unread message, and the log scrolls there. Once per view:
+   * it stays where it is as messages are read. A first visit (nothing ever read here) opens at
+   * the newest message, without a divider.
+   */
+  #placeDivider() {
+    if (this.#divider?.isConnected || this.#chat.readUpTo === 0) return;
+    const first = this.unreadMessages()[0];
+    const item = first && this.#log.querySelector(`li.message[data-id="${first.id}"]`);
+    if (!(item instanceof HTMLElement)) return;
+    const divider = el('li', 'unread-divider');
+    divider.id = 'unread-divider';
+    divider.append(el('span', '', 'New messages'));
+    item.before(divider);
+    // Its author is shown again below the divider, even in a run of their messages.
+    item.classList.remove('continued');
+    this.#divider = divider;
+    const offset = divider.getBoundingClientRect().top - this.#log.getBoundingClientRect().top;
+    this.#log.scrollTop += offset - DIVIDER_MARGIN_PX;
+  }
+
+  /** @param {number} id */
+  #seen(id) {
+    if (id <= this.readUpTo) return;
+    this.#seenUpTo = id;
+    this.update();
+    if (this.#readTimer !== undefined) return;
+    const wait = this.#sentAt + READ_EVERY_MS - Date.now();
+    this.#readTimer = setTimeout(() => this.#tellRoom(), Math.max(wait, 0));
+  }
+
+  #tellRoom() {
+    this.#readTimer = undefined;
+    this.#sentAt = Date.now();
+    this.#chat.read(this.#seenUpTo);
+  }
+}
