@@ -11,6 +11,7 @@ import { knownNames, markLogMentions } from './mentions.js';
 import { renderMembers, TypingLine } from './members.js';
 import { MentionNotifier } from './notifications.js';
 import { OutboxView } from './outbox-view.js';
+import { SearchPanel } from './search-panel.js';
 import { clearStickyAlert, onStatus, setStatus, showAlert } from './status.js';
 import { load, local } from './storage.js';
 import { Unread } from './unread.js';
@@ -33,6 +34,7 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     names,
     onMention: (message) => notifier.mentioned(message),
   });
+  new SearchPanel(chat, { jumpTo: (id) => jump(id) });
   const typing = new TypingLine();
   const outbox = new OutboxView(chat, {
     author: () => chat.user?.name ?? load('edgechat:name') ?? 'You',
@@ -53,6 +55,9 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
    */
   async function jump(id) {
     const landing = await chat.loadAround(id).catch(() => null);
+    // Jumps go one at a time, so a second one resolves once the first one's pages have joined
+    // up with the log (each rebuilds it): after that, nothing moves the message.
+    if (landing) await chat.loadAround(landing.id).catch(() => null);
     const item = landing && ui.log.querySelector(`li.message[data-id="${landing.id}"]`);
     if (!(item instanceof HTMLElement)) return showAlert('That message is no longer kept.');
     item.scrollIntoView({ block: 'center' });
@@ -62,6 +67,24 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     setTimeout(() => item.classList.remove('jumped'), 2_500);
     item.tabIndex = -1;
     item.focus({ preventScroll: true });
+  }
+
+  /**
+   * A jump's stretch is older than everything shown, with a gap that the forward pages fill: the
+   * log is rebuilt from what the client holds, in id order, keeping the message at the top of
+   * the log where it was on screen.
+   */
+  function showAllHeld() {
+    const top = ui.log.getBoundingClientRect().top;
+    const anchor = [...ui.log.querySelectorAll('li.message[data-id]')].find(
+      (item) => item.getBoundingClientRect().bottom > top,
+    );
+    const offset = anchor ? anchor.getBoundingClientRect().top - top : 0;
+    log.clear();
+    log.append(chat.messages, false);
+    const again =
+      anchor && ui.log.querySelector(`li.message[data-id="${anchor.getAttribute('data-id')}"]`);
+    if (again) ui.log.scrollTop += again.getBoundingClientRect().top - top - offset;
   }
 
   function loadOlder() {
@@ -111,11 +134,8 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
 
   chat.addEventListener('messages', ({ detail }) => {
     if (detail.placement === 'older') log.prepend(detail.messages);
-    else if (detail.placement === 'around' || detail.placement === 'forward') {
-      // A jump's stretch is older than everything shown, with a gap the forward pages fill.
-      log.clear();
-      log.append(chat.messages, false);
-    } else log.append(detail.messages, detail.placement === 'newer');
+    else if (detail.placement === 'around' || detail.placement === 'forward') showAllHeld();
+    else log.append(detail.messages, detail.placement === 'newer');
     unread.shown(detail);
     updateOlderButton();
   });

@@ -72,6 +72,13 @@ export const ui = {
   status: byId('status', HTMLElement),
   alert: byId('alert', HTMLElement),
   notify: byId('notify', HTMLButtonElement),
+  searchForm: byId('search-form', HTMLFormElement),
+  search: byId('search', HTMLInputElement),
+  searchPanel: byId('search-panel', HTMLElement),
+  searchClose: byId('search-close', HTMLButtonElement),
+  searchStatus: byId('search-status', HTMLElement),
+  searchResults: byId('search-results', HTMLOListElement),
+  searchMore: byId('search-more', HTMLButtonElement),
 };
 
 /** Shows `message` under a form field (or clears it), and moves the focus there when it is one. */
