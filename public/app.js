@@ -15,7 +15,14 @@
  *           .message.pending[data-client-id], .message.failed (buttons .retry, .discard),
  *           .notice (join, leave, pruned), .day (day separators); .author and .text (dir=auto),
  *           .text.deleted (a deleted message's "message deleted")
- * Storage: localStorage edgechat:name, edgechat:refresh, edgechat:user, edgechat:outbox:<room>;
+ *   unread  #unread-divider ("New messages", above the first unread message when the room opened),
+ *           .mention and .mention.mention-me (an @name, the reader's), .message.mentions-me,
+ *           #notify (aria-pressed, data-state: on | off | blocked), .message.jumped
+ *   search  #search-form, #search, #search-panel, #search-status, #search-results (one
+ *           button.search-result[data-id] each, the matched words in mark), #search-more,
+ *           #search-close
+ * Storage: localStorage edgechat:name, edgechat:refresh, edgechat:user, edgechat:outbox:<room>,
+ *          edgechat:notify (on | off: notifications of mentions);
  *          sessionStorage edgechat:joined:<room> (a reload of a joined tab rejoins by itself).
  */
 import { GuestSession } from './chat/guest.js';

@@ -65,9 +65,15 @@ export class Unread {
     );
   }
 
-  /** Whether `message` mentions the reader. @param {ChatMessage} message */
-  mentionsMe(message) {
-    return mentionsMe(message.text, this.#names(), this.#chat.user?.name ?? null);
+  /**
+   * Which of `messages` mention the reader.
+   * @param {ChatMessage[]} messages
+   */
+  mentioning(messages) {
+    const me = this.#chat.user?.name ?? null;
+    // The names once for them all: they are gathered from every message held.
+    const names = [...this.#names()];
+    return messages.filter((message) => mentionsMe(message.text, names, me));
   }
 
   /** Puts the counts in the title. */
@@ -76,7 +82,7 @@ export class Unread {
     const oldest = this.#chat.messages[0];
     document.title = roomTitle(this.#room, {
       unread: unread.length,
-      mentions: unread.filter((message) => this.mentionsMe(message)).length,
+      mentions: this.mentioning(unread).length,
       more: this.#chat.hasOlder && oldest !== undefined && oldest.id > this.readUpTo + 1,
     });
   }
@@ -91,9 +97,8 @@ export class Unread {
     this.update();
     if (placement !== 'newer') return;
     const me = this.#chat.user?.id;
-    for (const message of messages)
-      if (message.user.id !== me && !message.deleted && this.mentionsMe(message))
-        this.#onMention(message);
+    const fromOthers = messages.filter((message) => message.user.id !== me && !message.deleted);
+    for (const message of this.mentioning(fromOthers)) this.#onMention(message);
   }
 
   /**

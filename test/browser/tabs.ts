@@ -30,13 +30,19 @@ export async function setVisibility(page: Page, state: 'visible' | 'hidden'): Pr
 
 /**
  * An init script: every Notification the page makes is still made, and also recorded in
- * `window.__notifications` ({ title, body, instance }), for the test to read and click.
+ * `window.__notifications` ({ title, body, instance }), for the test to read and click; every
+ * permission request is counted in `window.__permissionRequests`.
  */
 export const RECORD_NOTIFICATIONS = `(() => {
   const Real = window.Notification;
   if (!Real) return;
   window.__notifications = [];
+  window.__permissionRequests = 0;
   class Recorded extends Real {
+    static requestPermission(...args) {
+      window.__permissionRequests++;
+      return Real.requestPermission(...args);
+    }
     constructor(title, options) {
       super(title, options);
       window.__notifications.push({ title, body: options?.body ?? '', instance: this });

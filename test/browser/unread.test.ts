@@ -123,7 +123,12 @@ describeInBrowser('unread messages and mentions in Chromium', () => {
     const socket = await openSocket(server.origin, room, bea.token);
     await socket.nextOf('welcome');
 
-    await sendPaced(socket, ['@ann lee, hi', '@someoneelse look', 'mail ann@example.com']);
+    await sendPaced(socket, [
+      '@ann lee, hi',
+      '@someoneelse look',
+      '@Ann alone is someone else',
+      'mail ann@example.com',
+    ]);
     const mine = confirmed(ann, '@ann lee, hi');
     await mine.waitFor();
     await confirmed(ann, 'mail ann@example.com').waitFor();
@@ -134,6 +139,10 @@ describeInBrowser('unread messages and mentions in Chromium', () => {
     expect(await other.locator('.mention').allTextContents()).toEqual(['@someoneelse']);
     expect(await other.locator('.mention-me').count()).toBe(0);
     expect(await other.getAttribute('class')).not.toContain('mentions-me');
+    // Only the whole name is the reader's: "@Ann" names someone else.
+    const partly = confirmed(ann, '@Ann alone is someone else');
+    expect(await partly.locator('.mention').allTextContents()).toEqual(['@Ann']);
+    expect(await partly.locator('.mention-me').count()).toBe(0);
     // An e-mail address is no mention.
     expect(await confirmed(ann, 'mail ann@example.com').locator('.mention').count()).toBe(0);
 
@@ -171,6 +180,38 @@ describeInBrowser('unread messages and mentions in Chromium', () => {
     await expect.poll(() => notify.getAttribute('aria-pressed')).toBe('false');
 
     await socket.close();
+    await closeAll();
+  });
+
+  it('asks for the notification permission only when the button is pressed, and says when the browser blocks it', async () => {
+    const room = uniqueRoom('blocked');
+    const ctx = await contexts.open();
+    await ctx.addInitScript(RECORD_NOTIFICATIONS);
+    const ann = await joinRoom(ctx, server.origin, room, 'Ann');
+    const requests = (page: Page) => evaluate(page, 'window.__permissionRequests', v.number());
+    const notify = ann.locator('#notify');
+    expect(await notify.getAttribute('data-state')).toBe('off');
+    expect(await requests(ann)).toBe(0);
+    // Pressed, it asks (headless Chromium leaves the prompt unanswered).
+    await notify.click();
+    await expect.poll(() => requests(ann)).toBe(1);
+
+    // Another guest's browser blocks notifications for the site: headless Chromium denies a
+    // request made without a user's gesture, as a person blocking them would.
+    const other = await contexts.open();
+    await other.addInitScript(RECORD_NOTIFICATIONS);
+    const bea = await joinRoom(other, server.origin, room, 'Bea');
+    expect(await bea.evaluate('Notification.requestPermission()')).toBe('denied');
+    await bea.reload();
+    await waitConnected(bea);
+    const blocked = bea.locator('#notify');
+    expect(await blocked.getAttribute('data-state')).toBe('blocked');
+    expect(await blocked.textContent()).toBe('Mention notifications blocked');
+    expect(await blocked.getAttribute('aria-pressed')).toBe('false');
+    // Pressed, it explains instead of asking again (the browser wouldn't ask).
+    await blocked.click();
+    await expect.poll(() => bea.locator('#alert').textContent()).toMatch(/blocked/);
+    expect(await requests(bea)).toBe(0);
     await closeAll();
   });
 
