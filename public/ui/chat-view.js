@@ -6,9 +6,11 @@ import { ChatClient } from '../chat/client.js';
 import { Composer } from './composer.js';
 import { isolated, ui } from './elements.js';
 import { tokenProblem } from './join.js';
+import { jumpTo } from './jump-to.js';
 import { Log } from './log.js';
 import { renderMembers, TypingLine } from './members.js';
 import { OutboxView } from './outbox-view.js';
+import { addReplyQuote } from './reply-quote.js';
 import { clearStickyAlert, onStatus, setStatus, showAlert } from './status.js';
 import { load, local } from './storage.js';
 
@@ -19,7 +21,7 @@ const OFFLINE = 'Offline. Messages you write are sent once you are back.';
 /** Switches to the chat view of `room` and connects with the guest's tokens. */
 export function openChat(/** @type {string} */ room, /** @type {GuestSession} */ guest) {
   const chat = new ChatClient({ url: location.origin, room, token: guest.token, storage: local });
-  const log = new Log({ room, me: () => chat.user, onNearTop: loadOlder });
+  const log = new Log({ room, me: () => chat.user, onNearTop: loadOlder, decorate: addReplyQuote });
   const typing = new TypingLine();
   const outbox = new OutboxView(chat, {
     author: () => chat.user?.name ?? load('edgechat:name') ?? 'You',
@@ -79,6 +81,9 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
 
   chat.addEventListener('messages', ({ detail }) => {
     if (detail.placement === 'older') log.prepend(detail.messages);
+    // A jump's page and the pages after it go where their ids put them, among those shown.
+    else if (detail.placement === 'around' || detail.placement === 'forward')
+      log.insert(detail.messages);
     else log.append(detail.messages, detail.placement === 'newer');
     updateOlderButton();
   });
@@ -106,6 +111,11 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
   chat.addEventListener('typing', ({ detail }) => typing.typing(detail.user));
 
   ui.loadOlder.addEventListener('click', loadOlder);
+  // A reply's quote shows the message it answers.
+  ui.log.addEventListener('click', (event) => {
+    const quote = event.target instanceof Element ? event.target.closest('.quote') : null;
+    if (quote instanceof HTMLElement) void jumpTo(chat, Number(quote.dataset.replyTo));
+  });
   window.addEventListener('online', () => chat.reconnectNow());
   window.addEventListener('offline', () => {
     chat.interrupt();
