@@ -6,11 +6,13 @@ import { ChatClient } from '../chat/client.js';
 import { Composer } from './composer.js';
 import { isolated, ui } from './elements.js';
 import { tokenProblem } from './join.js';
+import { jumpTo } from './jump-to.js';
 import { Log } from './log.js';
 import { knownNames, markLogMentions } from './mentions.js';
 import { renderMembers, TypingLine } from './members.js';
 import { MentionNotifier } from './notifications.js';
 import { OutboxView } from './outbox-view.js';
+import { addReplyQuote } from './reply-quote.js';
 import { SearchPanel } from './search-panel.js';
 import { clearStickyAlert, onStatus, setStatus, showAlert } from './status.js';
 import { load, local } from './storage.js';
@@ -23,10 +25,10 @@ const OFFLINE = 'Offline. Messages you write are sent once you are back.';
 /** Switches to the chat view of `room` and connects with the guest's tokens. */
 export function openChat(/** @type {string} */ room, /** @type {GuestSession} */ guest) {
   const chat = new ChatClient({ url: location.origin, room, token: guest.token, storage: local });
-  const log = new Log({ me: () => chat.user, onNearTop: loadOlder });
+  const log = new Log({ me: () => chat.user, onNearTop: loadOlder, decorate: addReplyQuote });
   const names = () => knownNames(chat);
   markLogMentions(ui.log, { names, me: () => chat.user?.name ?? null });
-  const notifier = new MentionNotifier(ui.notify, { room, onOpen: (id) => jump(id) });
+  const notifier = new MentionNotifier(ui.notify, { room, onOpen: (id) => jumpTo(chat, id) });
   const unread = new Unread({
     chat,
     room,
@@ -34,7 +36,7 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     names,
     onMention: (message) => notifier.mentioned(message),
   });
-  new SearchPanel(chat, { jumpTo: (id) => jump(id) });
+  new SearchPanel(chat, { jumpTo: (id) => jumpTo(chat, id) });
   const typing = new TypingLine();
   const outbox = new OutboxView(chat, {
     author: () => chat.user?.name ?? load('edgechat:name') ?? 'You',
@@ -46,46 +48,6 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     composer.update();
     outbox.refreshLabels();
   });
-
-  /**
-   * Shows message `id` in the log, highlighted (a search result, a notification). A minimal
-   * stand-in until the page's own jump module lands: a message not in the log is loaded with the
-   * page around it, and the log is rebuilt from what the client holds.
-   * @param {number} id
-   */
-  async function jump(id) {
-    const landing = await chat.loadAround(id).catch(() => null);
-    // Jumps go one at a time, so a second one resolves once the first one's pages have joined
-    // up with the log (each rebuilds it): after that, nothing moves the message.
-    if (landing) await chat.loadAround(landing.id).catch(() => null);
-    const item = landing && ui.log.querySelector(`li.message[data-id="${landing.id}"]`);
-    if (!(item instanceof HTMLElement)) return showAlert('That message is no longer kept.');
-    item.scrollIntoView({ block: 'center' });
-    item.classList.remove('jumped');
-    void item.offsetWidth; // a reflow, so the highlight starts over
-    item.classList.add('jumped');
-    setTimeout(() => item.classList.remove('jumped'), 2_500);
-    item.tabIndex = -1;
-    item.focus({ preventScroll: true });
-  }
-
-  /**
-   * A jump's stretch is older than everything shown, with a gap that the forward pages fill: the
-   * log is rebuilt from what the client holds, in id order, keeping the message at the top of
-   * the log where it was on screen.
-   */
-  function showAllHeld() {
-    const top = ui.log.getBoundingClientRect().top;
-    const anchor = [...ui.log.querySelectorAll('li.message[data-id]')].find(
-      (item) => item.getBoundingClientRect().bottom > top,
-    );
-    const offset = anchor ? anchor.getBoundingClientRect().top - top : 0;
-    log.clear();
-    log.append(chat.messages, false);
-    const again =
-      anchor && ui.log.querySelector(`li.message[data-id="${anchor.getAttribute('data-id')}"]`);
-    if (again) ui.log.scrollTop += again.getBoundingClientRect().top - top - offset;
-  }
 
   function loadOlder() {
     chat.loadOlder();
@@ -134,7 +96,9 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
 
   chat.addEventListener('messages', ({ detail }) => {
     if (detail.placement === 'older') log.prepend(detail.messages);
-    else if (detail.placement === 'around' || detail.placement === 'forward') showAllHeld();
+    // A jump's page and the pages after it go where their ids put them, among those shown.
+    else if (detail.placement === 'around' || detail.placement === 'forward')
+      log.insert(detail.messages);
     else log.append(detail.messages, detail.placement === 'newer');
     unread.shown(detail);
     updateOlderButton();
@@ -163,6 +127,11 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
   chat.addEventListener('typing', ({ detail }) => typing.typing(detail.user));
 
   ui.loadOlder.addEventListener('click', loadOlder);
+  // A reply's quote shows the message it answers.
+  ui.log.addEventListener('click', (event) => {
+    const quote = event.target instanceof Element ? event.target.closest('.quote') : null;
+    if (quote instanceof HTMLElement) void jumpTo(chat, Number(quote.dataset.replyTo));
+  });
   window.addEventListener('online', () => chat.reconnectNow());
   window.addEventListener('offline', () => {
     chat.interrupt();

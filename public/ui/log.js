@@ -1,9 +1,9 @@
 // @ts-check
 // The message log (#log): confirmed messages in id order, day separators, notices, grouping of a
 // person's consecutive messages, paging back without moving what is on screen, the "New messages"
-// button. (What is unread, and the title's count of it, is unread.js's.) Newer messages are appended to #live; older pages are
-// prepended to #history (not announced to screen readers); every run of one day starts with a
-// .day separator.
+// button. (What is unread, and the title's count of it, is unread.js's.) Newer messages are
+// appended to #live; older pages are prepended to #history (not announced to screen readers);
+// every run of one day starts with a .day separator.
 import { el, ui } from './elements.js';
 import { dayKey, renderMessage, stamp } from './message.js';
 
@@ -17,16 +17,20 @@ const NEAR_TOP_PX = 40;
 export class Log {
   #me;
   #onNearTop;
+  #decorate;
   /** Whether the log was scrolled to its end when last scrolled. */
   #wasAtBottom = true;
 
   /**
-   * @param {{ me: () => User | null, onNearTop: () => void }} options
+   * @param {{ me: () => User | null, onNearTop: () => void,
+   *   decorate?: (item: HTMLElement, message: ChatMessage) => void }} options
    *   `onNearTop` is called when the log is scrolled (nearly) to its top: time for older messages.
+   *   `decorate` adds to each message's item as it is drawn (replies, reactions, actions).
    */
-  constructor({ me, onNearTop }) {
+  constructor({ me, onNearTop, decorate }) {
     this.#me = me;
     this.#onNearTop = onNearTop;
+    this.#decorate = decorate;
     ui.log.addEventListener('scroll', () => this.#onScroll(), { passive: true });
     ui.newMessages.addEventListener('click', () => {
       this.scrollToBottom();
@@ -60,7 +64,7 @@ export class Log {
     const me = this.#me();
     let fromOthers = 0;
     for (const message of messages) {
-      this.#placeAfter(list, renderMessage(message, me), this.#lastItem());
+      this.#placeAfter(list, this.#render(message, me), this.#lastItem());
       if (message.user.id !== me?.id) fromOthers++;
     }
     if (messages.length > 0) ui.empty.hidden = true;
@@ -76,7 +80,7 @@ export class Log {
     const fragment = document.createDocumentFragment();
     /** @type {HTMLElement | null} */ let previous = null;
     for (const message of messages) {
-      const item = renderMessage(message, me);
+      const item = this.#render(message, me);
       this.#placeAfter(fragment, item, previous);
       previous = item;
     }
@@ -107,11 +111,53 @@ export class Log {
    * @param {ChatMessage} message
    */
   replace(message) {
-    const shown = ui.log.querySelector(`li.message[data-id="${message.id}"]`);
-    if (!(shown instanceof HTMLElement)) return;
-    const item = renderMessage(message, this.#me());
+    const shown = this.item(message.id);
+    if (!shown) return;
+    // What had the focus in it (a button of its toolbar, say) has it again in the new drawing.
+    const focused = document.activeElement;
+    const key =
+      focused instanceof HTMLElement && shown.contains(focused) ? focused.dataset.key : null;
+    const item = this.#render(message, this.#me());
     item.classList.toggle('continued', shown.classList.contains('continued'));
     shown.replaceWith(item);
+    if (key === null) return;
+    const again = key === undefined ? null : item.querySelector(`[data-key="${CSS.escape(key)}"]`);
+    if (again instanceof HTMLElement) again.focus({ preventScroll: true });
+    else focusItem(item);
+  }
+
+  /** The item of message `id`, if it is shown. @param {number} id */
+  item(id) {
+    const shown = ui.log.querySelector(`li.message[data-id="${id}"]`);
+    return shown instanceof HTMLElement ? shown : null;
+  }
+
+  /**
+   * Shows messages among those shown, each in its place by id: the page around a jumped-to message
+   * (older than everything shown, with a gap after it) and the pages that fill that gap. What is
+   * on screen stays where it is.
+   * @param {ChatMessage[]} messages
+   */
+  insert(messages) {
+    if (messages.length === 0) return;
+    const anchor = this.#firstInView();
+    const top = anchor?.getBoundingClientRect().top ?? 0;
+    const me = this.#me();
+    const shown = [...ui.log.querySelectorAll('#history > li.message, #live > li.message')];
+    for (const message of messages) {
+      const item = this.#render(message, me);
+      const next = shown.find(
+        (other) => other instanceof HTMLElement && Number(other.dataset.id) > message.id,
+      );
+      if (next) {
+        // Before the next one's day separator: that belongs to the next one's day.
+        const separator = next.previousElementSibling;
+        (separator?.classList.contains('day') ? separator : next).before(item);
+      } else (ui.live.firstElementChild ? ui.live : ui.history).append(item);
+    }
+    this.#tidy();
+    ui.empty.hidden = true;
+    if (anchor) ui.log.scrollTop += anchor.getBoundingClientRect().top - top;
   }
 
   /** Empties the log, as for a room that starts over. */
@@ -151,6 +197,45 @@ export class Log {
     if (next instanceof HTMLElement) next.classList.toggle('continued', continues(last, next));
   }
 
+  /** @param {ChatMessage} message @param {User | null} me */
+  #render(message, me) {
+    const item = renderMessage(message, me);
+    this.#decorate?.(item, message);
+    return item;
+  }
+
+  /** The first item whose bottom is inside the log's viewport: what insert() keeps in place. */
+  #firstInView() {
+    const top = ui.log.getBoundingClientRect().top;
+    for (const item of [...ui.history.children, ...ui.live.children])
+      if (item instanceof HTMLElement && item.getBoundingClientRect().bottom > top) return item;
+    return null;
+  }
+
+  /** After insert(): one day separator where each day starts (and none elsewhere), and grouping. */
+  #tidy() {
+    /** @type {HTMLElement | null} */ let previous = null;
+    /** @type {HTMLElement | null} */ let separator = null;
+    for (const item of [...ui.history.children, ...ui.live.children]) {
+      if (!(item instanceof HTMLElement)) continue;
+      if (item.classList.contains('day')) {
+        separator?.remove();
+        separator = item;
+        continue;
+      }
+      const newDay = previous?.dataset.day !== item.dataset.day;
+      if (separator && (!newDay || separator.dataset.day !== item.dataset.day)) {
+        separator.remove();
+        separator = null;
+      }
+      if (newDay && !separator) item.before(daySeparator(Number(item.dataset.ts)));
+      item.classList.toggle('continued', continues(previous, item));
+      previous = item;
+      separator = null;
+    }
+    separator?.remove();
+  }
+
   #firstItem() {
     const first = ui.history.firstElementChild ?? ui.live.firstElementChild;
     return first instanceof HTMLElement ? first : null;
@@ -168,6 +253,12 @@ export class Log {
     item.classList.toggle('continued', continues(previous, item));
     parent.append(item);
   }
+}
+
+/** Focuses a log item (not in the Tab order: the log and the toolbars are). */
+export function focusItem(/** @type {HTMLElement} */ item) {
+  item.tabIndex = -1;
+  item.focus({ preventScroll: true });
 }
 
 /** Consecutive messages of one person within a few minutes show the name once. */

@@ -113,7 +113,7 @@ export function markLogMentions(log, { names, me }) {
       const known = [...names()];
       const reader = me();
       for (const item of items) {
-        const text = item.querySelector('.text:not(.deleted)');
+        const text = item.querySelector(':scope > .text:not(.deleted)');
         if (text instanceof HTMLElement && markMentions(text, known, reader))
           item.classList.add('mentions-me');
       }

@@ -5,6 +5,7 @@
 // of others, and those among them that mention the reader), and telling the room what has been
 // seen, forward only and at most about once a second.
 import { el } from './elements.js';
+import { stamp } from './message.js';
 import { mentionsMe } from './mentions.js';
 import { ReadTracker } from './read-tracker.js';
 import { roomTitle } from './title.js';
@@ -109,11 +110,14 @@ export class Unread {
   #placeDivider() {
     if (this.#divider?.isConnected || this.#chat.readUpTo === 0) return;
     const first = this.unreadMessages()[0];
-    const item = first && this.#log.querySelector(`li.message[data-id="${first.id}"]`);
+    if (!first) return;
+    const item = this.#log.querySelector(`li.message[data-id="${first.id}"]`);
     if (!(item instanceof HTMLElement)) return;
     const divider = el('li', 'unread-divider');
     divider.id = 'unread-divider';
     divider.append(el('span', '', 'New messages'));
+    // Stamped as the message it stands above, so the log's day separators go around it right.
+    stamp(divider, first.ts);
     item.before(divider);
     // Its author is shown again below the divider, even in a run of their messages.
     item.classList.remove('continued');
