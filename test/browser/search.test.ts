@@ -100,8 +100,13 @@ describeInBrowser('searching a room in Chromium', () => {
     ]);
     await checkAxe(ann, 'search-results-light');
 
-    // Pressing the result (by keyboard) jumps to it in the log, loaded around it, highlighted.
-    await results(ann).first().focus();
+    // By keyboard: from the field, Tab passes the Search and Close buttons to the first result;
+    // Enter on it jumps to the message in the log, loaded around it, highlighted.
+    await ann.locator('#search').focus();
+    for (let i = 0; i < 3; i++) await ann.keyboard.press('Tab');
+    expect(await ann.evaluate(`document.activeElement.classList.contains('search-result')`)).toBe(
+      true,
+    );
     await ann.keyboard.press('Enter');
     const jumped = ann.locator('#log .message.jumped');
     await jumped.waitFor();
