@@ -29,6 +29,10 @@ export class Unread {
   #sentAt = -Infinity;
   /** @type {ReturnType<typeof setTimeout> | undefined} */ #readTimer;
   /** @type {HTMLLIElement | null} */ #divider = null;
+  /** While the first unread message is fetched, what is on screen is not what is being read. */
+  #fetchingFirst = false;
+  /** Whether it was fetched already in this view (once is enough, whatever came of it). */
+  #fetchedFirst = false;
 
   /**
    * @param {{ chat: ChatClient, room: string, log: HTMLElement, names: () => Iterable<string>,
@@ -48,6 +52,7 @@ export class Unread {
     chat.addEventListener('reset', () => {
       this.#seenUpTo = 0;
       this.#divider = null;
+      this.#fetchedFirst = false;
     });
     this.update();
   }
@@ -108,7 +113,21 @@ export class Unread {
    * the newest message, without a divider.
    */
   #placeDivider() {
-    if (this.#divider?.isConnected || this.#chat.readUpTo === 0) return;
+    if (this.#divider?.isConnected || this.#fetchingFirst || this.#chat.readUpTo === 0) return;
+    const marker = this.#chat.readUpTo;
+    const oldest = this.#chat.messages[0];
+    if (!this.#fetchedFirst && this.#chat.hasOlder && oldest && oldest.id > marker + 1) {
+      // The first unread message is older than the page the room opened with: its page is
+      // fetched first (the log places it), and then the divider goes above it.
+      this.#fetchingFirst = this.#fetchedFirst = true;
+      const fetched = () => {
+        this.#fetchingFirst = false;
+        this.#placeDivider();
+        this.update();
+      };
+      this.#chat.loadAround(marker + 1).then(fetched, fetched);
+      return;
+    }
     const first = this.unreadMessages()[0];
     if (!first) return;
     const item = this.#log.querySelector(`li.message[data-id="${first.id}"]`);
@@ -128,7 +147,7 @@ export class Unread {
 
   /** @param {number} id */
   #seen(id) {
-    if (id <= this.readUpTo) return;
+    if (this.#fetchingFirst || id <= this.readUpTo) return;
     this.#seenUpTo = id;
     this.update();
     if (this.#readTimer !== undefined) return;

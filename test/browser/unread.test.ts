@@ -112,6 +112,54 @@ describeInBrowser('unread messages and mentions in Chromium', () => {
     await closeAll();
   });
 
+  it('opens at the first unread message when it is older than the page the room opens with', async () => {
+    const room = uniqueRoom('unread-many');
+    const ctx = await contexts.open();
+    const ann = await joinRoom(ctx, server.origin, room, 'Ann');
+    const bea = await newUser('Bea');
+    const socket = await openSocket(server.origin, room, bea.token);
+    await socket.nextOf('welcome');
+    await sendPaced(socket, ['already read']);
+    await confirmed(ann, 'already read').waitFor();
+    const behind = await hiddenTab(ctx, room);
+    await expect.poll(() => behind.title()).toBe(base(room));
+
+    // More unread messages than a join's page (50): the first of them is not in that page.
+    await ann.goto('about:blank');
+    const many = Array.from({ length: 60 }, (_, n) => `unread ${n + 1}`);
+    await sendPaced(socket, many);
+    await ann.addInitScript(visibilityScript('hidden'));
+    await ann.goto(`${server.origin}/room/${room}`);
+    await waitConnected(ann);
+    // Its page is fetched: the count is exact, and the divider sits between read and unread.
+    await expect.poll(() => ann.title()).toBe(`(60) ${base(room)}`);
+    const divider = ann.locator('#log #unread-divider');
+    await divider.waitFor();
+    const neighbours = await evaluate(
+      ann,
+      `(() => {
+        const divider = document.querySelector('#unread-divider');
+        return [divider.previousElementSibling, divider.nextElementSibling].map(
+          (item) => item.querySelector('.text')?.textContent ?? item.className,
+        );
+      })()`,
+      v.array(v.string()),
+    );
+    expect(neighbours).toEqual(['already read', 'unread 1']);
+    // One unbroken log, one day separator, and the log at the divider.
+    await expect.poll(() => ann.locator('#log .message[data-id]').count()).toBe(61);
+    expect(await ann.locator('#log .day').count()).toBe(1);
+    const [box, log] = await Promise.all([
+      divider.boundingBox(),
+      ann.locator('#log').boundingBox(),
+    ]);
+    if (!box || !log) throw new Error('the divider or the log is not laid out');
+    expect(box.y - log.y).toBeGreaterThanOrEqual(0);
+    expect(box.y - log.y).toBeLessThan(40);
+    await socket.close();
+    await closeAll();
+  });
+
   it('highlights mentions, strongly those of the reader, counts them in a hidden tab’s title and notifies of them when asked to', async () => {
     const room = uniqueRoom('mentions');
     const ctx = await contexts.open();
