@@ -21,6 +21,7 @@
 import { GuestSession } from './chat/guest.js';
 import { parseRoomName } from './chat/rules.js';
 import { openChat } from './ui/chat-view.js';
+import { showCreateRoom } from './ui/create-room.js';
 import { showJoin } from './ui/join.js';
 import { showPicker } from './ui/picker.js';
 import { load, local, save } from './ui/storage.js';
@@ -50,6 +51,8 @@ function safeDecode(/** @type {string} */ segment) {
 const roomPath = /^\/room\/([^/]+)\/?$/.exec(location.pathname);
 const requested = roomPath?.[1] ? safeDecode(roomPath[1]) : null;
 const room = parseRoomName(requested);
-if (requested === null) showPicker();
-else if (room) showRoom(room);
-else showPicker(`“${requested}” is not a valid room name.`);
+if (room) showRoom(room);
+else {
+  showPicker(requested === null ? '' : `“${requested}” is not a valid room name.`);
+  showCreateRoom();
+}

@@ -8,6 +8,7 @@ import { isolated, ui } from './elements.js';
 import { tokenProblem } from './join.js';
 import { Log } from './log.js';
 import { renderMembers, TypingLine } from './members.js';
+import { openModeration } from './moderation-view.js';
 import { OutboxView } from './outbox-view.js';
 import { clearStickyAlert, onStatus, setStatus, showAlert } from './status.js';
 import { load, local } from './storage.js';
@@ -63,7 +64,8 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     else setStatus('offline', OFFLINE);
   });
   chat.addEventListener('disconnect', ({ detail }) => {
-    if (detail.final)
+    // A ban has its own page (moderation-view.js), which says more than this would.
+    if (detail.final && !detail.reason.startsWith('banned'))
       showAlert(`Disconnected by the server: ${detail.reason || 'policy violation'}`, 0);
   });
   chat.addEventListener('failure', ({ detail }) => showAlert(tokenProblem(detail.error)));
@@ -120,6 +122,8 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
   window.addEventListener('storage', (event) => {
     if (event.key === `edgechat:outbox:${room}`) chat.syncOutbox();
   });
+
+  openModeration(chat, log);
 
   ui.joinView.hidden = true;
   ui.chatView.hidden = false;
