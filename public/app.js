@@ -15,6 +15,12 @@
  *           .message.pending[data-client-id], .message.failed (buttons .retry, .discard),
  *           .notice (join, leave, pruned), .day (day separators); .author and .text (dir=auto),
  *           .text.deleted (a deleted message's "message deleted")
+ *   create  #create-form, #create-name, #create-room, #create-error (on the picker)
+ *   moderate button.person[data-user-id] (a name that opens the person menu, role=menu),
+ *           #copy-room-link, #copy-room-status, #room-link-field, #settings-toggle,
+ *           #room-settings (#slow-mode, #read-only, #settings-status, #bans li.ban .unban),
+ *           dialog.ban-dialog (#ban-length, #ban-reason, #ban-confirm), #standing-banner
+ *           (data-kind muted | slow), #standing-announcer, #read-only-note, #banned-view
  * Storage: localStorage edgechat:name, edgechat:refresh, edgechat:user, edgechat:outbox:<room>;
  *          sessionStorage edgechat:joined:<room> (a reload of a joined tab rejoins by itself).
  */

@@ -65,7 +65,16 @@ export class PersonMenu {
       }
       name.replaceWith(swapped);
     }
-    if (this.#open && !this.#people.canActOn(this.#open.userId)) this.close(false);
+    const open = this.#open;
+    if (open && !this.#people.canActOn(open.userId)) this.close(false);
+    else if (open && !open.trigger.isConnected) {
+      // The list was redrawn under the open menu: its new name is the one that has it open.
+      const again = this.#triggerFor(open.userId);
+      if (again instanceof HTMLButtonElement) {
+        open.trigger = again;
+        again.setAttribute('aria-expanded', 'true');
+      }
+    }
   }
 
   /** Closes the menu, if open; focus returns to its name unless `refocus` is false. */
