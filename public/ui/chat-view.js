@@ -94,6 +94,7 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
   chat.addEventListener('reset', () => log.clear());
   chat.addEventListener('welcome', updateOlderButton);
   chat.addEventListener('outbox', () => outbox.render());
+  chat.addEventListener('muted', () => outbox.refreshLabels());
 
   chat.addEventListener('members', ({ detail }) =>
     renderMembers(detail.members, detail.count, chat.user),

@@ -178,6 +178,9 @@ describeInBrowser('moderation on the chat page', () => {
     // What Dan writes while muted waits in the outbox, and goes once the mute is lifted.
     await sendMessage(member, 'written while muted');
     await member.locator('#outbox .message.pending').waitFor();
+    expect(await member.locator('#outbox .message.pending .state').textContent()).toBe(
+      'waits until your mute ends…',
+    );
     await act(owner, 'Dan', 'Unmute');
     await notice(member, 'Olga unmuted you').waitFor();
     await confirmed(owner, 'written while muted').waitFor();
@@ -276,6 +279,16 @@ describeInBrowser('moderation on the chat page', () => {
     const dialog = owner.getByRole('dialog', { name: 'Ban and delete messages of Dan?' });
     await dialog.waitFor();
     await owner.locator('#ban-length').selectOption('3600');
+    // A reason over the room's limit is caught here, and bans nobody.
+    await owner.locator('#ban-reason').fill('x'.repeat(201));
+    await owner.locator('#ban-confirm').click();
+    await owner
+      .locator('#ban-reason-error')
+      .filter({ hasText: 'Use at most 200 characters.' })
+      .waitFor();
+    expect(await owner.locator('#ban-reason').getAttribute('aria-invalid')).toBe('true');
+    expect(await dialog.isVisible()).toBe(true);
+    expect(await member.locator('#banned-view').count()).toBe(0);
     await owner.locator('#ban-reason').fill('spam');
     await owner.locator('#ban-confirm').click();
 
