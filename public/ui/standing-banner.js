@@ -56,7 +56,7 @@ export class StandingBanner {
     const exempt = chat.role === 'owner' || chat.role === 'moderator';
     const readOnly = !!chat.settings?.readOnly && !exempt;
     ui.message.disabled = readOnly;
-    ui.message.placeholder = readOnly ? READ_ONLY : 'Write a message…';
+    ui.message.placeholder = readOnly ? 'This room is read-only' : 'Write a message…';
     this.#readOnlyNote.hidden = !readOnly;
     if (readOnly) ui.send.disabled = true;
 
@@ -82,7 +82,8 @@ export class StandingBanner {
     this.#banner.hidden = !shown;
     this.#banner.dataset.kind = muted !== null ? 'muted' : 'slow';
     this.#banner.textContent = shown?.[0] ?? '';
-    const news = shown ? `${this.#banner.dataset.kind}` : '';
+    // Said again when a mute is moved, not as slow mode's wait shrinks.
+    const news = muted !== null ? `muted until ${muted}` : shown ? 'slow' : '';
     if (news !== this.#said) {
       this.#said = news;
       this.#announcer.textContent =
