@@ -15,6 +15,12 @@
  *           .message.pending[data-client-id], .message.failed (buttons .retry, .discard),
  *           .notice (join, leave, pruned), .day (day separators); .author and .text (dir=auto),
  *           .text.deleted (a deleted message's "message deleted")
+ *   create  #create-form, #create-name, #create-room, #create-error (on the picker)
+ *   moderate button.person[data-user-id] (a name that opens the person menu, role=menu),
+ *           #copy-room-link, #copy-room-status, #room-link-field, #settings-toggle,
+ *           #room-settings (#slow-mode, #read-only, #settings-status, #bans li.ban .unban),
+ *           dialog.ban-dialog (#ban-length, #ban-reason, #ban-confirm), #standing-banner
+ *           (data-kind muted | slow), #standing-announcer, #read-only-note, #banned-view
  *   unread  #unread-divider ("New messages", above the first unread message when the room opened),
  *           .mention and .mention.mention-me (an @name, the reader's), .message.mentions-me,
  *           #notify (aria-pressed, data-state: on | off | blocked), .message.jumped
@@ -28,6 +34,7 @@
 import { GuestSession } from './chat/guest.js';
 import { parseRoomName } from './chat/rules.js';
 import { openChat } from './ui/chat-view.js';
+import { showCreateRoom } from './ui/create-room.js';
 import { showJoin } from './ui/join.js';
 import { showPicker } from './ui/picker.js';
 import { load, local, save } from './ui/storage.js';
@@ -57,6 +64,8 @@ function safeDecode(/** @type {string} */ segment) {
 const roomPath = /^\/room\/([^/]+)\/?$/.exec(location.pathname);
 const requested = roomPath?.[1] ? safeDecode(roomPath[1]) : null;
 const room = parseRoomName(requested);
-if (requested === null) showPicker();
-else if (room) showRoom(room);
-else showPicker(`“${requested}” is not a valid room name.`);
+if (room) showRoom(room);
+else {
+  showPicker(requested === null ? '' : `“${requested}” is not a valid room name.`);
+  showCreateRoom();
+}

@@ -10,6 +10,7 @@ import { jumpTo } from './jump-to.js';
 import { Log } from './log.js';
 import { knownNames, markLogMentions } from './mentions.js';
 import { renderMembers, TypingLine } from './members.js';
+import { openModeration } from './moderation-view.js';
 import { MentionNotifier } from './notifications.js';
 import { OutboxView } from './outbox-view.js';
 import { addReplyQuote } from './reply-quote.js';
@@ -80,7 +81,8 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     else setStatus('offline', OFFLINE);
   });
   chat.addEventListener('disconnect', ({ detail }) => {
-    if (detail.final)
+    // A ban has its own page (moderation-view.js), which says more than this would.
+    if (detail.final && !detail.reason.startsWith('banned'))
       showAlert(`Disconnected by the server: ${detail.reason || 'policy violation'}`, 0);
   });
   chat.addEventListener('failure', ({ detail }) => showAlert(tokenProblem(detail.error)));
@@ -113,6 +115,7 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
   chat.addEventListener('reset', () => log.clear());
   chat.addEventListener('welcome', updateOlderButton);
   chat.addEventListener('outbox', () => outbox.render());
+  chat.addEventListener('muted', () => outbox.refreshLabels());
 
   chat.addEventListener('members', ({ detail }) =>
     renderMembers(detail.members, detail.count, chat.user),
@@ -146,6 +149,8 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
   window.addEventListener('storage', (event) => {
     if (event.key === `edgechat:outbox:${room}`) chat.syncOutbox();
   });
+
+  openModeration(chat, log);
 
   ui.joinView.hidden = true;
   ui.chatView.hidden = false;

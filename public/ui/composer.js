@@ -46,7 +46,8 @@ export class Composer {
     ui.counter.textContent =
       over > 0 ? `${over} characters too many` : `${length} / ${MAX_TEXT_LENGTH}`;
     ui.counter.classList.toggle('over', over > 0);
-    ui.send.disabled = length === 0 || over > 0;
+    // A disabled field (a read-only room, standing-banner.js) sends nothing either.
+    ui.send.disabled = ui.message.disabled || length === 0 || over > 0;
     ui.send.textContent = this.#chat.status === 'open' ? 'Send' : 'Queue';
   }
 

@@ -58,7 +58,7 @@ export function tokenProblem(error) {
  * @param {string} raw
  * @returns {{ ok: true, name: string } | { ok: false, error: string }}
  */
-function checkName(raw) {
+export function checkName(raw) {
   const result = parseDisplayName(raw);
   if (result.ok) return result;
   switch (result.reason) {

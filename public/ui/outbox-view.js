@@ -82,6 +82,8 @@ export class OutboxView {
   /** @param {OutboxItem} item */
   #label(item) {
     if (item.error) return `Not sent: ${item.error}`;
+    // The client holds messages while this user is muted, and sends them once the mute ends.
+    if (this.#chat.mutedUntil !== null) return 'waits until your mute ends…';
     return this.#chat.status === 'open' ? 'sending…' : 'queued, waiting for the connection…';
   }
 }
