@@ -17,8 +17,11 @@ import {
   launchBrowser,
   loggedIds,
   loggedTexts,
+  runAxe,
+  screenshot,
   sendMessage,
   waitConnected,
+  type Violation,
 } from './browser.ts';
 
 /** The bucket's burst (MESSAGE_BURST): one writer sends at most this many at once. */
@@ -373,6 +376,129 @@ describeInBrowser('message changes on the page, in Chromium', () => {
       pressed: 'false',
       title: 'alice',
     });
+    await closeAll();
+  });
+
+  it('offers Delete on anyone’s message to the owner of a room, and deletes it for everyone', async () => {
+    const alice = await joinRoom(await context(), server.origin, uniqueRoom('lobby'), 'alice');
+    // A room of alice's own, made with her guest identity (its refresh token gives an access token).
+    const room = await evaluate(
+      alice,
+      `(async () => {
+        const refresh = localStorage.getItem('edgechat:refresh');
+        const headers = { authorization: 'Bearer ' + refresh, 'content-type': 'application/json' };
+        const { token } = await (await fetch('/api/token', { method: 'POST', headers, body: '{"name":"alice"}' })).json();
+        const made = await fetch('/api/rooms', { method: 'POST', headers: { authorization: 'Bearer ' + token } });
+        return (await made.json()).room;
+      })()`,
+      v.string(),
+    );
+    const bob = await writer(room, 'bob');
+    await say(bob, 'spam from bob');
+    await alice.goto(`${server.origin}/room/${room}`);
+    await alice.locator('#join').click();
+    await waitConnected(alice);
+    const spam = confirmed(alice, 'spam from bob');
+    await spam.hover();
+    expect(await spam.locator('.toolbar button').allTextContents()).toEqual([
+      'React',
+      'Reply',
+      'Delete',
+    ]);
+    await spam.locator('.toolbar .delete').click();
+    await alice.locator('#log .toolbar.confirm .confirm-delete').click();
+    const update = await bob.nextOf('update');
+    expect(update.message.deleted).toBe(true);
+    await expect.poll(() => loggedTexts(alice)).toEqual(['message deleted']);
+    await bob.close();
+    await closeAll();
+  });
+
+  it('reaches the toolbar by Tab (one stop each, arrows inside), opens the palette by keyboard, and is axe-clean, light and dark, and on a phone', async () => {
+    const room = uniqueRoom('keyboard');
+    const pat = await writer(room, 'Pat');
+    const first = await say(pat, 'Morning! Coffee at ten?');
+    await say(pat, 'Notes are at https://example.com/notes.', first);
+    pat.send({ type: 'react', id: first, emoji: '🎉', on: true });
+    await pat.nextOf('update');
+
+    const serious: Violation[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const page = await joinRoom(await context({ colorScheme }), server.origin, room, 'Lee');
+      await confirmed(page, 'Notes are at https://example.com/notes.').waitFor();
+      await page.locator('#log').focus();
+      // From the log, Tab goes to the first message's first control: its chip, then its toolbar.
+      await page.keyboard.press('Tab');
+      expect(await hasFocus(page, `li[data-id="${first}"] .chip`)).toBe(true);
+      await page.keyboard.press('Tab');
+      expect(await hasFocus(page, `li[data-id="${first}"] .toolbar .react`)).toBe(true);
+      const bar = await page.locator(`li[data-id="${first}"] .toolbar`).boundingBox();
+      expect(bar?.width ?? 0).toBeGreaterThan(60);
+      await page.keyboard.press('ArrowRight');
+      expect(await hasFocus(page, `li[data-id="${first}"] .toolbar .reply`)).toBe(true);
+      // One Tab stop per toolbar: the next Tab leaves it, for the next message's quote.
+      await page.keyboard.press('Tab');
+      expect(await hasFocus(page, `li.message:not([data-id="${first}"]) .quote`)).toBe(true);
+      await page.keyboard.press('Shift+Tab');
+      expect(await hasFocus(page, `li[data-id="${first}"] .toolbar .reply`)).toBe(true);
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Enter');
+      expect(await hasFocus(page, `li[data-id="${first}"] .palette button`)).toBe(true);
+      const axe = await runAxe(page);
+      expect(axe.passed).toContain('color-contrast');
+      serious.push(
+        ...axe.violations.filter((violation) =>
+          ['serious', 'critical'].includes(violation.impact ?? ''),
+        ),
+      );
+      await screenshot(page, `changes-palette-${colorScheme}`);
+      await page.keyboard.press('Escape');
+      expect(await page.locator('#log .palette').count()).toBe(0);
+      expect(await hasFocus(page, `li[data-id="${first}"] .toolbar .react`)).toBe(true);
+
+      // The reply bar and an open editor, for axe and the eye.
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Enter');
+      expect(await page.locator('#reply-bar').isVisible()).toBe(true);
+      await sendMessage(page, `Count me in (${colorScheme})`);
+      await confirmed(page, `Count me in (${colorScheme})`).waitFor();
+      await page.locator('#message').press('ArrowUp');
+      await page.locator('#log .editor textarea').waitFor();
+      await (await toolbarButton(page, 'Morning! Coffee at ten?', 'reply')).click();
+      const more = await runAxe(page);
+      serious.push(
+        ...more.violations.filter((violation) =>
+          ['serious', 'critical'].includes(violation.impact ?? ''),
+        ),
+      );
+      await screenshot(page, `changes-editor-${colorScheme}`);
+    }
+    expect(serious).toEqual([]);
+
+    // A phone: a tap on a message shows its toolbar; nothing scrolls sideways, palette open too.
+    const phone = await (
+      await context({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })
+    ).newPage();
+    await phone.goto(`${server.origin}/room/${room}`);
+    await phone.locator('#name').fill('Sam');
+    await phone.locator('#join').tap();
+    await waitConnected(phone);
+    const message = confirmed(phone, 'Notes are at https://example.com/notes.');
+    await message.locator('.text').tap();
+    await message.locator('.toolbar .react').tap();
+    await message.locator('.palette').waitFor();
+    const box = await message.locator('.palette').boundingBox();
+    expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+    expect(
+      await evaluate(
+        phone,
+        `Math.max(document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          document.getElementById('log').scrollWidth - document.getElementById('log').clientWidth)`,
+        v.number(),
+      ),
+    ).toBe(0);
+    await screenshot(phone, 'changes-phone');
+    await pat.close();
     await closeAll();
   });
 });
