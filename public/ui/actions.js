@@ -37,6 +37,9 @@ export class MessageActions {
     this.#redraw = redraw;
     ui.log.addEventListener('click', (event) => this.#onClick(event));
     ui.log.addEventListener('keydown', (event) => this.#onKey(event));
+    // The palette or the confirmation closes once the focus has left its message (a click
+    // elsewhere); after a redraw the focus is back in the message by the time this looks.
+    document.addEventListener('focusout', () => setTimeout(() => this.#closeIfLeft()));
   }
 
   /**
@@ -89,8 +92,8 @@ export class MessageActions {
     const action = target.dataset.action;
     if (target.dataset.emoji !== undefined) this.#react(message, target.dataset.emoji);
     else if (action === 'react') this.#toggle({ kind: 'palette', id }, 'emoji:👍', 'react');
-    else if (action === 'reply') this.#replyBar.start(id);
-    else if (action === 'edit') this.#editor.start(id);
+    else if (action === 'reply') this.#shut(() => this.#replyBar.start(id));
+    else if (action === 'edit') this.#shut(() => this.#editor.start(id));
     else if (action === 'delete') this.#toggle({ kind: 'confirm', id }, 'cancel-delete', 'delete');
     else if (action === 'cancel-delete') this.#close('delete');
     else if (action === 'confirm-delete') this.#delete(id);
@@ -99,7 +102,8 @@ export class MessageActions {
   /** @param {KeyboardEvent} event */
   #onKey(event) {
     const target = event.target;
-    if (!(target instanceof HTMLElement)) return;
+    // The editor's keys (its Escape) are its own.
+    if (!(target instanceof HTMLElement) || event.defaultPrevented) return;
     const item = target.closest('li.message');
     if (event.key === 'Escape' && this.#open && item instanceof HTMLElement) {
       if (Number(item.dataset.id) !== this.#open.id) return;
@@ -144,6 +148,22 @@ export class MessageActions {
     this.#open = null;
     this.#redraw(open.id);
     this.#focus(open.id, focusKey);
+  }
+
+  /** Closes whatever is open, without moving the focus, then does `then` (which moves it). */
+  #shut(/** @type {() => void} */ then) {
+    const open = this.#open;
+    this.#open = null;
+    if (open) this.#redraw(open.id);
+    then();
+  }
+
+  #closeIfLeft() {
+    const open = this.#open;
+    const item = open && ui.log.querySelector(`li.message[data-id="${open.id}"]`);
+    if (!open || !item || item.contains(document.activeElement)) return;
+    this.#open = null;
+    this.#redraw(open.id);
   }
 
   /** @param {ChatMessage} message @param {string} emoji */

@@ -315,6 +315,11 @@ describeInBrowser('message changes on the page, in Chromium', () => {
     await expect
       .poll(() => chip(bob, 'hello bob', '👍'))
       .toEqual({ label: '👍2', pressed: 'true', title: 'you, alice' });
+    // A click elsewhere closes an open palette.
+    await (await toolbarButton(alice, 'hello bob', 'react')).click();
+    await confirmed(alice, 'hello bob').locator('.palette').waitFor();
+    await alice.locator('#message').click();
+    await expect.poll(() => alice.locator('#log .palette').count()).toBe(0);
     // A reaction not among the common ones is offered in the palette once it is on the message.
     await (await toolbarButton(alice, 'hi alice', 'react')).click();
     await confirmed(alice, 'hi alice').locator('.palette button', { hasText: '🎉' }).click();
