@@ -53,11 +53,7 @@ export function reactionPalette(message, me) {
     button.type = 'button';
     button.dataset.emoji = emoji;
     button.dataset.key = `emoji:${emoji}`;
-    const mine = message.reactions?.find((entry) => entry.emoji === emoji);
-    button.setAttribute(
-      'aria-pressed',
-      String(!!mine && me !== undefined && mine.users.includes(me)),
-    );
+    button.setAttribute('aria-pressed', String(hasReacted(message, emoji, me)));
     palette.append(button);
   }
   return palette;

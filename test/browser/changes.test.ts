@@ -344,6 +344,8 @@ describeInBrowser('message changes on the page, in Chromium', () => {
     expect(await confirm.textContent()).toBe('Delete this message?DeleteCancel');
     await confirm.locator('.cancel-delete').click();
     expect(await confirm.count()).toBe(0);
+    // Bob starts another reply to it, which its deletion overtakes.
+    await (await toolbarButton(bob, 'second one, edited\non two lines', 'reply')).click();
     await (await toolbarButton(alice, 'second one, edited\non two lines', 'delete')).click();
     await confirm.locator('.confirm-delete').click();
     for (const page of [alice, bob]) {
@@ -352,6 +354,15 @@ describeInBrowser('message changes on the page, in Chromium', () => {
         .toBe('In reply to message deleted');
       expect(await page.locator('#log').textContent()).not.toContain('on two lines');
     }
+    // Bob's reply is held back with the reason, his text still in the composer.
+    await sendMessage(bob, 'too late');
+    expect(await bob.locator('#reply-bar .error').textContent()).toBe(
+      'That message was deleted. Cancel the reply (×) to send this on its own.',
+    );
+    expect(await bob.locator('#message').inputValue()).toBe('too late');
+    await bob.locator('#reply-bar .cancel-reply').click();
+    expect(await bob.locator('#reply-bar').isHidden()).toBe(true);
+    await bob.locator('#message').fill('');
     // A deleted message is quiet: no toolbar, no chips, no "edited".
     const tombstone = bob.locator('#log li.message:has(.text.deleted)');
     expect(await tombstone.locator('.toolbar, .chip, .edited, button').count()).toBe(0);
