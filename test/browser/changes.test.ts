@@ -146,7 +146,7 @@ describeInBrowser('message changes on the page, in Chromium', () => {
     const fillerIds = await fill(room, fillers);
     await say(bob, 'answering the first one', first);
     const recent = fillerIds.at(-2) ?? 0;
-    await say(bob, 'answering a recent one', recent);
+    const newest = await say(bob, 'answering a recent one', recent);
 
     const alice = await joinRoom(await context(), server.origin, room, 'alice');
     await confirmed(alice, 'answering a recent one').waitFor();
@@ -195,6 +195,17 @@ describeInBrowser('message changes on the page, in Chromium', () => {
     await toRecent.focus();
     await alice.keyboard.press('Enter');
     await expect.poll(() => focusedMessageId(alice)).toBe(recent);
+    // A reaction to the newest message while the log is at its end: the end stays in view.
+    await alice.locator('#log').evaluate((log) => (log.scrollTop = log.scrollHeight));
+    bob.send({ type: 'react', id: newest, emoji: '👍', on: true });
+    await confirmed(alice, 'answering a recent one').locator('.chip').waitFor();
+    expect(
+      await evaluate(
+        alice,
+        `(() => { const log = document.getElementById('log'); return log.scrollHeight - log.scrollTop - log.clientHeight; })()`,
+        v.number(),
+      ),
+    ).toBeLessThan(2);
     await bob.close();
     await closeAll();
   });
