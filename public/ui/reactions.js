@@ -3,7 +3,7 @@
 // when one of them is one's own, who reacted in the tooltip) and the palette the toolbar's React
 // button opens (a few common emoji, and those already on the message). Both only draw: the clicks
 // are the message actions' (actions.js), which find the emoji in data-emoji.
-import { el } from './elements.js';
+import { el, isolated } from './elements.js';
 
 /** @typedef {import('../chat/frames.js').ChatMessage} ChatMessage */
 /** @typedef {(userId: string) => string | null} NameOf who a user id is, when the page knows */
@@ -28,7 +28,8 @@ export function reactionChips(message, me, nameOf) {
     chip.dataset.emoji = emoji;
     chip.dataset.key = `chip:${emoji}`;
     chip.setAttribute('aria-pressed', String(me !== undefined && users.includes(me)));
-    chip.append(el('span', 'emoji', emoji), el('span', 'count', String(count)));
+    // A reaction is any short string someone chose: isolated like all text people write.
+    chip.append(isolated('span', 'emoji', emoji), el('span', 'count', String(count)));
     chip.title = whoReacted(users, count, me, nameOf);
     const item = el('li');
     item.append(chip);
@@ -49,7 +50,8 @@ export function reactionPalette(message, me) {
   palette.setAttribute('aria-label', 'Pick a reaction');
   const on = (message.reactions ?? []).map(({ emoji }) => emoji);
   for (const emoji of new Set([...COMMON_EMOJI, ...on])) {
-    const button = el('button', 'emoji-choice', emoji);
+    const button = el('button', 'emoji-choice');
+    button.append(isolated('span', 'emoji', emoji));
     button.type = 'button';
     button.dataset.emoji = emoji;
     button.dataset.key = `emoji:${emoji}`;
