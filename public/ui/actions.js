@@ -2,7 +2,7 @@
 // What one can do to a message on the page, and what its drawing adds for that: the "edited"
 // mark, a reply's quote, the reaction chips, and the toolbar that hovering or focusing a message
 // shows (React, which opens the palette; Reply; and Edit and Delete on one's own, Delete on
-// anyone's for a moderator or the owner). The toolbar is one Tab stop (arrow keys move in it);
+// anyone's for a moderator or the owner). The toolbars are one Tab stop (toolbar-focus.js);
 // Delete asks to confirm in the toolbar itself. Every change goes through the client; a refusal
 // goes to the alert line, and the message is drawn again as the room has it.
 import { el, ui } from './elements.js';
@@ -11,6 +11,7 @@ import { hasReacted, reactionChips, reactionPalette } from './reactions.js';
 import { addReplyQuote } from './reply-quote.js';
 import { showAlert } from './status.js';
 import { reasonOf } from './editor.js';
+import { ToolbarFocus } from './toolbar-focus.js';
 
 /** @typedef {import('../chat/client.js').ChatClient} ChatClient */
 /** @typedef {import('../chat/frames.js').ChatMessage} ChatMessage */
@@ -23,6 +24,7 @@ export class MessageActions {
   #editor;
   #replyBar;
   #redraw;
+  #keys = new ToolbarFocus();
   /** The palette or the delete confirmation that is open, on one message at a time. @type {Open | null} */
   #open = null;
 
@@ -50,6 +52,7 @@ export class MessageActions {
   decorate(item, message) {
     // Focusable, not in the Tab order: a tap on a phone focuses it, which shows its toolbar.
     item.tabIndex = -1;
+    this.#keys.settleSoon();
     if (message.deleted) return;
     if (message.editedAt !== undefined) item.querySelector('.meta')?.append(' ', edited(message));
     addReplyQuote(item, message);
@@ -76,8 +79,7 @@ export class MessageActions {
     bar.append(react, button('reply', 'Reply'));
     if (own) bar.append(button('edit', 'Edit'));
     if (own || role === 'moderator' || role === 'owner') bar.append(button('delete', 'Delete'));
-    for (const [index, action] of [...bar.children].entries())
-      if (action instanceof HTMLElement) action.tabIndex = index === 0 ? 0 : -1;
+    this.#keys.prepare(bar, message.id);
     return bar;
   }
 
@@ -99,30 +101,16 @@ export class MessageActions {
     else if (action === 'confirm-delete') this.#delete(id);
   }
 
-  /** @param {KeyboardEvent} event */
+  /** Escape closes the palette or the confirmation. @param {KeyboardEvent} event */
   #onKey(event) {
     const target = event.target;
     // The editor's keys (its Escape) are its own.
     if (!(target instanceof HTMLElement) || event.defaultPrevented) return;
     const item = target.closest('li.message');
-    if (event.key === 'Escape' && this.#open && item instanceof HTMLElement) {
-      if (Number(item.dataset.id) !== this.#open.id) return;
-      event.preventDefault();
-      this.#close(this.#open.kind === 'palette' ? 'react' : 'delete');
-      return;
-    }
-    // The toolbar's own keys (WAI-ARIA toolbar): arrows, Home and End move between its buttons.
-    const bar = target.closest('[role="toolbar"]');
-    if (!bar || !['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(event.key)) return;
-    const buttons = [...bar.querySelectorAll('button')];
-    const at = buttons.indexOf(/** @type {HTMLButtonElement} */ (target));
-    const last = buttons.length - 1;
-    const step = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: last }[event.key] ?? at;
-    const next = buttons[(step + buttons.length) % buttons.length];
-    if (!next) return;
+    if (event.key !== 'Escape' || !this.#open || !(item instanceof HTMLElement)) return;
+    if (Number(item.dataset.id) !== this.#open.id) return;
     event.preventDefault();
-    for (const other of buttons) other.tabIndex = other === next ? 0 : -1;
-    next.focus();
+    this.#close(this.#open.kind === 'palette' ? 'react' : 'delete');
   }
 
   /**

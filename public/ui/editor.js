@@ -62,7 +62,10 @@ export class Editor {
     this.#editing = null;
     this.#redraw(editing.id);
     const back = editing.returnTo;
+    // The Edit button it came from was drawn again meanwhile: its new drawing.
+    const edit = document.querySelector(`#log li.message[data-id="${editing.id}"] .toolbar .edit`);
     if (back instanceof HTMLElement && back.isConnected) back.focus();
+    else if (edit instanceof HTMLElement && back?.closest('li.message')) edit.focus();
     else ui.message.focus();
   }
 

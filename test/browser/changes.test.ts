@@ -441,7 +441,7 @@ describeInBrowser('message changes on the page, in Chromium', () => {
     await closeAll();
   });
 
-  it('reaches the toolbar by Tab (one stop each, arrows inside), opens the palette by keyboard, and is axe-clean, light and dark, and on a phone', async () => {
+  it('reaches the toolbars by Tab (one stop for all, arrows between and inside), opens the palette by keyboard, and is axe-clean, light and dark, and on a phone', async () => {
     const room = uniqueRoom('keyboard');
     const pat = await writer(room, 'Pat');
     const first = await say(pat, 'Morning! Coffee at ten?');
@@ -454,18 +454,27 @@ describeInBrowser('message changes on the page, in Chromium', () => {
       const page = await joinRoom(await context({ colorScheme }), server.origin, room, 'Lee');
       await confirmed(page, 'Notes are at https://example.com/notes.').waitFor();
       await page.locator('#log').focus();
-      // From the log, Tab goes to the first message's first control: its chip, then its toolbar.
-      await page.keyboard.press('Tab');
-      expect(await hasFocus(page, `li[data-id="${first}"] .chip`)).toBe(true);
-      await page.keyboard.press('Tab');
-      expect(await hasFocus(page, `li[data-id="${first}"] .toolbar .react`)).toBe(true);
+      // From the log, Tab goes through what messages hold (a chip, a quote, a link) to the
+      // toolbars, all of them one Tab stop: at first the newest message's.
+      const newest = (await loggedIds(page)).at(-1);
+      for (let presses = 0; presses < 10 && !(await hasFocus(page, '.toolbar button')); presses++)
+        await page.keyboard.press('Tab');
+      expect(await hasFocus(page, `li[data-id="${newest}"] .toolbar .react`)).toBe(true);
+      const stops = page.locator('#log .toolbar button[tabindex="0"]');
+      expect(await stops.count()).toBe(1);
+      // Up goes to the toolbar of the message before, Right along a toolbar.
+      const firstReact = `li[data-id="${first}"] .toolbar .react`;
+      for (let presses = 0; presses < 5 && !(await hasFocus(page, firstReact)); presses++)
+        await page.keyboard.press('ArrowUp');
+      expect(await hasFocus(page, firstReact)).toBe(true);
       const bar = await page.locator(`li[data-id="${first}"] .toolbar`).boundingBox();
       expect(bar?.width ?? 0).toBeGreaterThan(60);
       await page.keyboard.press('ArrowRight');
       expect(await hasFocus(page, `li[data-id="${first}"] .toolbar .reply`)).toBe(true);
-      // One Tab stop per toolbar: the next Tab leaves it, for the next message's quote.
+      expect(await stops.count()).toBe(1);
+      // Tab leaves the toolbars; Shift+Tab comes back to the button last used.
       await page.keyboard.press('Tab');
-      expect(await hasFocus(page, `li.message:not([data-id="${first}"]) .quote`)).toBe(true);
+      expect(await hasFocus(page, '.toolbar button')).toBe(false);
       await page.keyboard.press('Shift+Tab');
       expect(await hasFocus(page, `li[data-id="${first}"] .toolbar .reply`)).toBe(true);
       await page.keyboard.press('Home');
