@@ -3,7 +3,9 @@
 // outbox, the composer, the members and typing lines, the status). The browser's own signals
 // (the network and the tab coming and going) stay here, as calls on the client.
 import { ChatClient } from '../chat/client.js';
+import { MessageActions } from './actions.js';
 import { Composer } from './composer.js';
+import { Editor } from './editor.js';
 import { isolated, ui } from './elements.js';
 import { tokenProblem } from './join.js';
 import { jumpTo } from './jump-to.js';
@@ -13,7 +15,7 @@ import { renderMembers, TypingLine } from './members.js';
 import { openModeration } from './moderation-view.js';
 import { MentionNotifier } from './notifications.js';
 import { OutboxView } from './outbox-view.js';
-import { addReplyQuote } from './reply-quote.js';
+import { ReplyBar } from './reply-bar.js';
 import { SearchPanel } from './search-panel.js';
 import { clearStickyAlert, onStatus, setStatus, showAlert } from './status.js';
 import { load, local } from './storage.js';
@@ -26,7 +28,18 @@ const OFFLINE = 'Offline. Messages you write are sent once you are back.';
 /** Switches to the chat view of `room` and connects with the guest's tokens. */
 export function openChat(/** @type {string} */ room, /** @type {GuestSession} */ guest) {
   const chat = new ChatClient({ url: location.origin, room, token: guest.token, storage: local });
-  const log = new Log({ me: () => chat.user, onNearTop: loadOlder, decorate: addReplyQuote });
+  const redraw = (/** @type {number} */ id) => {
+    const message = chat.message(id);
+    if (message) log.replace(message);
+  };
+  const replyBar = new ReplyBar(chat);
+  const editor = new Editor(chat, redraw);
+  const actions = new MessageActions({ chat, editor, replyBar, redraw });
+  const log = new Log({
+    me: () => chat.user,
+    onNearTop: loadOlder,
+    decorate: (item, message) => actions.decorate(item, message),
+  });
   const names = () => knownNames(chat);
   markLogMentions(ui.log, { names, me: () => chat.user?.name ?? null });
   const notifier = new MentionNotifier(ui.notify, { room, onOpen: (id) => jumpTo(chat, id) });
@@ -44,7 +57,13 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
     isNearBottom: () => log.isNearBottom(),
     onAction: () => ui.message.focus(),
   });
-  const composer = new Composer(chat, { onSent: () => log.scrollToBottom() });
+  const composer = new Composer(chat, {
+    onSent: () => {
+      replyBar.sent();
+      log.scrollToBottom();
+    },
+    sendOptions: () => replyBar.sendOptions(),
+  });
   onStatus(() => {
     composer.update();
     outbox.refreshLabels();
@@ -87,8 +106,9 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
   });
   chat.addEventListener('failure', ({ detail }) => showAlert(tokenProblem(detail.error)));
   chat.addEventListener('error', ({ detail }) => {
-    // A refused message shows on its outbox item, and a rate-limited one is sent again.
-    if (detail.clientId !== undefined) return;
+    // A refused message shows on its outbox item, and a rate-limited one is sent again; a refused
+    // change to a message (it names the message) where it was asked for.
+    if (detail.clientId !== undefined || detail.id !== undefined) return;
     showAlert(
       detail.code === 'rate_limited'
         ? 'You are sending too fast; slow down a little.'
@@ -114,6 +134,10 @@ export function openChat(/** @type {string} */ room, /** @type {GuestSession} */
   // The room's storage was reset: what the log shows is gone; the room's latest page follows.
   chat.addEventListener('reset', () => log.clear());
   chat.addEventListener('welcome', updateOlderButton);
+  // Who may delete what changed: every toolbar again.
+  chat.addEventListener('role', () => {
+    for (const message of chat.messages) redraw(message.id);
+  });
   chat.addEventListener('outbox', () => outbox.render());
   chat.addEventListener('muted', () => outbox.refreshLabels());
 

@@ -14,14 +14,18 @@ const COUNTER_FROM = MAX_TEXT_LENGTH - 200;
 export class Composer {
   #chat;
   #onSent;
+  #sendOptions;
 
   /**
    * @param {ChatClient} chat
-   * @param {{ onSent: () => void }} options `onSent` runs once a message was handed to the outbox
+   * @param {{ onSent: () => void, sendOptions?: () => { replyTo?: number } | null }} options
+   *   `onSent` runs once a message was handed to the outbox; `sendOptions` says what to send it
+   *   with (a reply's `replyTo`), or null to keep the text in the field
    */
-  constructor(chat, { onSent }) {
+  constructor(chat, { onSent, sendOptions = () => ({}) }) {
     this.#chat = chat;
     this.#onSent = onSent;
+    this.#sendOptions = sendOptions;
     ui.composer.addEventListener('submit', (event) => {
       event.preventDefault();
       this.#submit();
@@ -54,8 +58,10 @@ export class Composer {
   #submit() {
     const text = ui.message.value.trim();
     if (!text || codePointLength(text) > MAX_TEXT_LENGTH) return;
+    const options = this.#sendOptions();
+    if (!options) return;
     // A refusal shows on the item in the outbox (the client's `failed` event); nothing to do here.
-    this.#chat.send(text).catch(() => {});
+    this.#chat.send(text, options).catch(() => {});
     ui.message.value = '';
     this.update();
     this.#onSent();

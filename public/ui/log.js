@@ -117,9 +117,12 @@ export class Log {
     const focused = document.activeElement;
     const key =
       focused instanceof HTMLElement && shown.contains(focused) ? focused.dataset.key : null;
+    const stick = this.isNearBottom();
     const item = this.#render(message, this.#me());
     item.classList.toggle('continued', shown.classList.contains('continued'));
     shown.replaceWith(item);
+    // A message that grew (reactions, an editor) at the end of the log stays in view.
+    if (stick) this.scrollToBottom();
     if (key === null) return;
     const again = key === undefined ? null : item.querySelector(`[data-key="${CSS.escape(key)}"]`);
     if (again instanceof HTMLElement) again.focus({ preventScroll: true });
