@@ -17,10 +17,10 @@ import { burst } from './scenarios/burst.mjs';
 import { changes } from './scenarios/changes.mjs';
 import { idle } from './scenarios/idle.mjs';
 import { fanout, rooms } from './scenarios/paced.mjs';
-import { storm } from './scenarios/storm.mjs';
+import { storm, stormHeavy } from './scenarios/storm.mjs';
 
 /** @type {import('./scenarios/common.mjs').Scenario[]} */
-const SCENARIOS = [fanout, burst, rooms, storm, idle, changes];
+const SCENARIOS = [fanout, burst, rooms, storm, stormHeavy, idle, changes];
 /** File descriptors we ask for: the runtime workerd of wrangler dev holds about 6 per WebSocket. */
 const WANTED_NOFILE = 65_536;
 const STORM_MIN = 2_000;
@@ -182,7 +182,7 @@ function record(scenario, target, result, t0) {
   const lost = result.expected - result.delivered;
   const failed = Object.values(result.connectFailures).reduce((a, b) => a + b, 0);
   console.log(
-    `  ${scenario.padEnd(7)} ${target.padEnd(5)} sockets ${result.sockets}, delivered ${result.delivered}/${result.expected}` +
+    `  ${scenario.padEnd(11)} ${target.padEnd(5)} sockets ${result.sockets}, delivered ${result.delivered}/${result.expected}` +
       (lost
         ? ` (${lost} LOST${result.timedOut ? ': not delivered before the time limit' : ''})`
         : '') +
