@@ -142,7 +142,10 @@ for (const scenario of selected) {
     } else {
       for (const ctx of contexts) {
         const t0 = Date.now();
-        ctx.deadline = Math.min(hardDeadline - 5_000, t0 + perRunCapMs);
+        ctx.deadline = Math.min(
+          hardDeadline - 5_000,
+          t0 + perRunCapMs * (scenario.timeFactor ?? 1),
+        );
         record(scenario.name, ctx.target.name, { ...(await scenario.run(ctx)), fresh }, t0);
         await sleep(quick ? 200 : 1_000); // let closes drain before the other target starts
       }

@@ -37,7 +37,8 @@ import { startRssSampler } from '../lib/memory.mjs';
 /**
  * A scenario either runs start to end (`run`) or in two halves (`start`, then the function it
  * returns), so the floor's and the app's idle waits can overlap.
- * @typedef {{ name: string; title: string; roundsFactor?: number; overlapped?: boolean } &
+ * `timeFactor` multiplies the time a run may take (a scenario that moves far more bytes).
+ * @typedef {{ name: string; title: string; roundsFactor?: number; overlapped?: boolean; timeFactor?: number } &
  *   ({ run: (ctx: RunContext) => Promise<RunResult> } | { start: (ctx: RunContext) => Promise<() => Promise<RunResult>> })} Scenario
  */
 
