@@ -287,7 +287,9 @@ export class ChatRoom extends DurableObject<Env> {
     this.#drainInbox();
     const now = Date.now();
     this.#alarmAt = null;
-    await this.#closeGhosts(now);
+    // A big room's alarm also fires for each held-back presence count (up to once a second), and
+    // a sweep walks every socket: not more often than a connect may sweep.
+    if (this.#ghosts.due(now)) await this.#closeGhosts(now);
     // Messages are indexed for search here and on a search, never on the way of a new message.
     this.#search.catchUp(this.#history.lastId);
     const countDueAt = this.#presence.recount(now);
