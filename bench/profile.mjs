@@ -41,6 +41,18 @@ try {
   await inspector.call('Profiler.enable');
   await inspector.call('Profiler.setSamplingInterval', { interval: Number(flags.interval) });
   await inspector.call('Profiler.start');
+  // The JS heap's high-water mark over the run: what of the runtime's memory is V8's.
+  const heap = { used: 0, total: 0 };
+  const heapBefore = /** @type {{ usedSize: number; totalSize: number }} */ (
+    await inspector.call('Runtime.getHeapUsage')
+  );
+  const heapTimer = setInterval(async () => {
+    const usage = /** @type {{ usedSize: number; totalSize: number }} */ (
+      await inspector.call('Runtime.getHeapUsage')
+    );
+    heap.used = Math.max(heap.used, usage.usedSize);
+    heap.total = Math.max(heap.total, usage.totalSize);
+  }, 250);
   const result = await scenario.run({
     target,
     quick: false,
@@ -48,6 +60,13 @@ try {
     tag: `p${Date.now().toString(36).slice(-6)}-${scenarioName}`,
     deadline: Date.now() + 120_000,
   });
+  clearInterval(heapTimer);
+  const mib = (/** @type {number} */ bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  console.log(
+    `JS heap: before ${mib(heapBefore.usedSize)} used of ${mib(heapBefore.totalSize)}; ` +
+      `peak ${mib(heap.used)} used, ${mib(heap.total)} allocated; ` +
+      `runtime RSS growth ${mib((result.rssKiB.peak - result.rssKiB.baseline) * 1024)}`,
+  );
   const { profile } = /** @type {{ profile: CpuProfile }} */ (
     await inspector.call('Profiler.stop')
   );
