@@ -10,6 +10,28 @@ export const REFRESH_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** The `use` claim that marks a refresh token (access tokens have none). */
 const REFRESH_USE = 'refresh';
 
+/** The HMAC key of the last secret used, imported once rather than on every token (see hmacKey). */
+let importedKey: { secret: string; key: CryptoKey } | null = null;
+
+/**
+ * AUTH_SECRET as an HS256 key. Handing hono/jwt the string makes it import the key again for
+ * every token it signs or checks, which was most of the token check's cost in a storm of
+ * connects; the key only changes with the secret. The resolved key is kept, never a promise,
+ * so no request waits on another request's work.
+ */
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  if (importedKey?.secret === secret) return importedKey.key;
+  const key = await crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign', 'verify'],
+  );
+  importedKey = { secret, key };
+  return key;
+}
+
 /** A verified access token: who it names and its scope claims (absent when it carries none). */
 export interface Access {
   user: User;
@@ -35,7 +57,11 @@ export async function issueToken(
 ): Promise<IssuedToken> {
   const iat = Math.floor(nowMs / 1000);
   const exp = iat + ttlSeconds;
-  const token = await sign({ sub: user.id, name: user.name, iat, exp }, secret, 'HS256');
+  const token = await sign(
+    { sub: user.id, name: user.name, iat, exp },
+    await hmacKey(secret),
+    'HS256',
+  );
   return { token, user, expiresAt: exp * 1000 };
 }
 
@@ -58,7 +84,7 @@ export async function issueRefreshToken(
       exp: iat + REFRESH_TTL_SECONDS,
       jti: crypto.randomUUID(),
     },
-    secret,
+    await hmacKey(secret),
     'HS256',
   );
 }
@@ -114,7 +140,7 @@ async function verifyClaims(
   let claims: Record<string, unknown>;
   try {
     // hono/jwt checks `exp` only when present, so we turn its check off and always do our own.
-    claims = await verify(token, secret, { alg: 'HS256', exp: false });
+    claims = await verify(token, await hmacKey(secret), { alg: 'HS256', exp: false });
   } catch {
     return null;
   }

@@ -11,6 +11,15 @@ export function send(ws: WebSocket, frame: ServerFrame): void {
   }
 }
 
+/** Sends a frame serialised already (a cached one); a socket that is closing drops it. */
+export function sendSerialised(ws: WebSocket, data: string): void {
+  try {
+    ws.send(data);
+  } catch {
+    // The socket closed under us; its close event cleans up.
+  }
+}
+
 /** Sends `frame` to every socket in `sockets` but those in `except`. */
 export function broadcast(
   sockets: readonly WebSocket[],

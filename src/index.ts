@@ -41,6 +41,48 @@ app.onError((err, c) => {
 
 app.notFound((c) => refusal(c, 404, 'not found'));
 
+// Registered before the rooms API, whose CORS middleware would otherwise run for every upgrade
+// (and rebuild its 101 response) though browsers apply no CORS to WebSockets: in a storm of
+// connects that was a tenth of the runtime's CPU per connect (README, Performance).
+// Browsers can't set headers on a WebSocket handshake, so the token rides in the query string.
+// Don't use Hono's upgradeWebSocket here: it accepts the socket in the Worker, which can't
+// hibernate. The room accepts it and we return the room's 101 response as is.
+app.get('/api/rooms/:room/ws', async (c) => {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket')
+    throw new HTTPException(426, { message: 'expected a WebSocket upgrade' });
+  const room = parseRoomName(c.req.param('room'));
+  if (!room) throw new HTTPException(400, { message: ROOM_NAME_ERROR });
+  // `after=1&after=x` is as malformed as `after=x`: refuse rather than pick one.
+  const afterParams = c.req.queries('after') ?? [];
+  const afterParam = afterParams[0];
+  if (afterParams.length > 1 || (afterParam !== undefined && !AFTER_PARAM.test(afterParam)))
+    throw new HTTPException(400, { message: 'after must be a non-negative integer' });
+  const after = afterParam === undefined ? undefined : Number(afterParam);
+  if (after !== undefined && !Number.isSafeInteger(after))
+    throw new HTTPException(400, { message: 'after must be a non-negative integer' });
+  const origin = c.req.header('Origin');
+  if (
+    origin !== undefined &&
+    origin !== new URL(c.req.url).origin &&
+    !readConfig(c.env).allowedOrigins.has(origin)
+  ) {
+    logEvent('refused', { route: 'ws', status: 403, room, origin });
+    throw new HTTPException(403, { message: 'origin not allowed' });
+  }
+  const access = await verifyAccessToken(c.req.query('token'), requireSecret(c));
+  if (!access) {
+    logEvent('refused', { route: 'ws', status: 401, room });
+    throw new HTTPException(401, { message: 'invalid or expired token' });
+  }
+  const { user } = access;
+  const { enter, moderator } = accessTo(access, room, readConfig(c.env).privateRooms);
+  if (!enter) {
+    logEvent('refused', { route: 'ws', status: 403, room, userId: user.id });
+    throw new HTTPException(403, { message: 'this token may not enter this room' });
+  }
+  return c.env.CHAT_ROOM.getByName(room).fetch(connectRequest({ room, user, after, moderator }));
+});
+
 // Never wakes a room and reveals no configuration beyond whether the service can issue tokens.
 app.route('/api/rooms', rooms);
 
@@ -100,45 +142,6 @@ app.post(
 app.all('/api/token', (c) => {
   c.header('Allow', 'POST');
   throw new HTTPException(405, { message: 'use POST' });
-});
-
-// Browsers can't set headers on a WebSocket handshake, so the token rides in the query string.
-// Don't use Hono's upgradeWebSocket here: it accepts the socket in the Worker, which can't
-// hibernate. The room accepts it and we return the room's 101 response as is.
-app.get('/api/rooms/:room/ws', async (c) => {
-  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket')
-    throw new HTTPException(426, { message: 'expected a WebSocket upgrade' });
-  const room = parseRoomName(c.req.param('room'));
-  if (!room) throw new HTTPException(400, { message: ROOM_NAME_ERROR });
-  // `after=1&after=x` is as malformed as `after=x`: refuse rather than pick one.
-  const afterParams = c.req.queries('after') ?? [];
-  const afterParam = afterParams[0];
-  if (afterParams.length > 1 || (afterParam !== undefined && !AFTER_PARAM.test(afterParam)))
-    throw new HTTPException(400, { message: 'after must be a non-negative integer' });
-  const after = afterParam === undefined ? undefined : Number(afterParam);
-  if (after !== undefined && !Number.isSafeInteger(after))
-    throw new HTTPException(400, { message: 'after must be a non-negative integer' });
-  const origin = c.req.header('Origin');
-  if (
-    origin !== undefined &&
-    origin !== new URL(c.req.url).origin &&
-    !readConfig(c.env).allowedOrigins.has(origin)
-  ) {
-    logEvent('refused', { route: 'ws', status: 403, room, origin });
-    throw new HTTPException(403, { message: 'origin not allowed' });
-  }
-  const access = await verifyAccessToken(c.req.query('token'), requireSecret(c));
-  if (!access) {
-    logEvent('refused', { route: 'ws', status: 401, room });
-    throw new HTTPException(401, { message: 'invalid or expired token' });
-  }
-  const { user } = access;
-  const { enter, moderator } = accessTo(access, room, readConfig(c.env).privateRooms);
-  if (!enter) {
-    logEvent('refused', { route: 'ws', status: 403, room, userId: user.id });
-    throw new HTTPException(403, { message: 'this token may not enter this room' });
-  }
-  return c.env.CHAT_ROOM.getByName(room).fetch(connectRequest({ room, user, after, moderator }));
 });
 
 app.get('/', (c) => servePage(c));

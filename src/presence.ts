@@ -32,6 +32,11 @@ export class Presence {
   /** Each socket's place in the order of connection, for sockets this instance has seen open. */
   readonly #ranks = new WeakMap<WebSocket, number>();
   #nextRank = 0;
+  /**
+   * The welcome's `members` while the map has not changed but by arrivals; null when it must be
+   * listed again. Listing walks every member, once per connect: N² over a storm of N arrivals.
+   */
+  #recent: User[] | null = null;
   /** A member moved back to an older connection: the map's order is off until sorted. */
   #unsorted = false;
   /** Users whose leave this instance announced, with when (ms), oldest first; see DEPARTURE_MEMORY_MS. */
@@ -64,10 +69,12 @@ export class Presence {
 
   /** The welcome's `members`: at most `limit` users, those with the newest connections, oldest first. */
   recent(): User[] {
+    if (this.#recent) return this.#recent;
     const members = this.#sortedMembers();
     const users: User[] = [];
     let skip = members.size - this.#limit;
     for (const { user } of members.values()) if (skip-- <= 0) users.push(user);
+    this.#recent = users;
     return users;
   }
 
@@ -93,6 +100,13 @@ export class Presence {
     // Re-inserted at the end: the newest connection of all, and the name it came with.
     members.delete(user.id);
     members.set(user.id, { user, ws });
+    if (this.#recent) {
+      // The same move on the listed ones; a new list, as the old one may still be in use.
+      const recent = this.#recent.filter(({ id }) => id !== user.id);
+      recent.push(user);
+      if (recent.length > this.#limit) recent.shift();
+      this.#recent = recent;
+    }
     return arriving;
   }
 
@@ -112,6 +126,7 @@ export class Presence {
     }
     // Missing from the list is not proof of a leave already announced: a list rebuilt at a wake
     // lacks users whose close was still pending (the runtime stops listing such sockets).
+    this.#recent = null;
     if (!members.delete(user.id) && this.#departed.has(user.id)) return null;
     this.#rememberDeparture(user.id, now);
     return user;
@@ -170,6 +185,7 @@ export class Presence {
     if (newest) members.set(userId, newest);
     else members.delete(userId);
     this.#unsorted = true;
+    this.#recent = null;
   }
 
   /** Remembers a leave announced at `now`, forgetting those that can no longer matter. */
@@ -208,6 +224,7 @@ export class Presence {
     }
     open.sort((a, b) => a.attachment.connectedAt - b.attachment.connectedAt);
     this.#members = new Map();
+    this.#recent = null;
     for (const { ws, attachment } of open) {
       this.#ranks.set(ws, this.#nextRank++);
       this.#members.delete(attachment.user.id);

@@ -10,7 +10,7 @@ import { Admission, sized, type Admitted, type CloseReason, type Raw } from './a
 import { Attachments, type Attachment } from './attachments.ts';
 import { Changes } from './changes.ts';
 import { readConfig, type Config } from './config.ts';
-import { broadcast, closeQuietly, send } from './delivery.ts';
+import { broadcast, closeQuietly, send, sendSerialised } from './delivery.ts';
 import { GHOST_AFTER_MS, Ghosts } from './ghosts.ts';
 import { FrameHandlers } from './handlers.ts';
 import { History, type Appended, type Draft } from './history.ts';
@@ -22,15 +22,14 @@ import { Presence } from './presence.ts';
 import { Reads } from './reads.ts';
 import { RoomApi, type ApiAnswer, type ApiCaller } from './room-api.ts';
 import { Search } from './search.ts';
+import { WelcomePage, type WelcomeRest } from './welcome.ts';
 import {
   CLOSE_NORMAL,
   CLOSE_POLICY,
   CLOSE_SERVER_ERROR,
-  MAX_PAGE,
   MAX_SOCKETS_PER_USER,
   PING_FRAME,
   PONG_FRAME,
-  WELCOME_MESSAGES,
   type ServerFrame,
   type User,
 } from './protocol.ts';
@@ -50,6 +49,7 @@ export class ChatRoom extends DurableObject<Env> {
   readonly #api: RoomApi;
   readonly #handlers: FrameHandlers;
   readonly #paging: Paging;
+  readonly #welcome: WelcomePage;
   readonly #moderation: Moderation;
   readonly #admission: Admission;
   readonly #attachments = new Attachments();
@@ -73,6 +73,7 @@ export class ChatRoom extends DurableObject<Env> {
     this.#changes = new Changes(this.#history, this.#search, ctx.storage.sql);
     this.#reads = new Reads(ctx.storage.sql, this.#history);
     this.#paging = new Paging(ctx.storage.sql, this.#history);
+    this.#welcome = new WelcomePage(this.#paging, this.#history);
     this.#moderation = new Moderation(ctx.storage.sql);
     const buckets = new TokenBuckets(this.#config.messageRate, this.#config.messageBurst);
     this.#admission = new Admission(buckets, this.#history, this.#moderation);
@@ -143,27 +144,20 @@ export class ChatRoom extends DurableObject<Env> {
     this.ctx.acceptWebSocket(server, [user.id]);
     this.#attachments.save(server, attachment);
 
-    const page =
-      after === undefined
-        ? this.#paging.latest(WELCOME_MESSAGES)
-        : this.#paging.changesAfter(after, MAX_PAGE);
     const mutedUntil = this.#moderation.mutedUntil(user.id, now);
-    send(server, {
-      type: 'welcome',
+    const rest: WelcomeRest = {
       user,
       room,
       members: this.#presence.recent(),
       memberCount: this.#presence.count,
-      messages: page.messages,
-      hasMore: page.hasMore,
-      ...(after !== undefined && this.#history.prunedAfter(after) ? { pruned: true as const } : {}),
       // A client whose position is above this resumed against storage that was reset under it.
       seq: this.#history.seq,
       role: this.#moderation.roleOf(user.id),
       settings: this.#moderation.settings,
       ...(mutedUntil !== undefined && { mutedUntil }),
       readUpTo: this.#reads.upTo(user.id),
-    });
+    };
+    sendSerialised(server, this.#welcome.frame(rest, after));
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
     logEvent('connect', { room, userId: user.id, members: this.#presence.count });
@@ -293,7 +287,9 @@ export class ChatRoom extends DurableObject<Env> {
     this.#drainInbox();
     const now = Date.now();
     this.#alarmAt = null;
-    await this.#closeGhosts(now);
+    // A big room's alarm also fires for each held-back presence count (up to once a second), and
+    // a sweep walks every socket: not more often than a connect may sweep.
+    if (this.#ghosts.due(now)) await this.#closeGhosts(now);
     // Messages are indexed for search here and on a search, never on the way of a new message.
     this.#search.catchUp(this.#history.lastId);
     const countDueAt = this.#presence.recount(now);

@@ -24,6 +24,8 @@ export class Client {
     this.index = index;
     this.room = room;
     this.connectMs = connectMs;
+    /** When it became usable, in ms since connectMany started (set by connectMany). */
+    this.readyAtMs = connectMs;
     /** @type {FrameHandler | null} */
     this.onFrame = null;
     ws.on('message', (data, isBinary) => {
@@ -101,7 +103,9 @@ export async function connectMany(target, plan) {
     while (next < plan.count && Date.now() < plan.deadline) {
       const i = next++;
       try {
-        clients.push(await connect(target, urls[i] ?? '', plan.room(i), i, plan.timeoutMs));
+        const client = await connect(target, urls[i] ?? '', plan.room(i), i, plan.timeoutMs);
+        client.readyAtMs = performance.now() - started;
+        clients.push(client);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         failures[reason] = (failures[reason] ?? 0) + 1;

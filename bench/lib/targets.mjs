@@ -51,16 +51,22 @@ export function storageRoot(storage) {
  * Starts the floor or the app on a free loopback port, with storage in a fresh temporary folder.
  * @param {'floor' | 'app'} name
  * @param {'memory' | 'disk'} storage
+ * @param {{ inspectorPort?: number }} [options] a fixed inspector port (bench/profile.mjs)
  * @returns {Promise<Target>}
  */
-export async function startTarget(name, storage) {
+export async function startTarget(name, storage, options = {}) {
   const persistTo = mkdtempSync(join(storageRoot(storage), `edge-chat-bench-${name}-`));
   const snapshot = name === 'app' ? snapshotApp() : undefined;
   const config = snapshot ? join(snapshot, 'wrangler.toml') : 'bench/floor/wrangler.toml';
   /** @type {Awaited<ReturnType<typeof startDevServer>>} */
   let server;
   try {
-    server = await startDevServer({ config, persistTo, vars: name === 'app' ? APP_VARS : {} });
+    server = await startDevServer({
+      config,
+      persistTo,
+      vars: name === 'app' ? APP_VARS : {},
+      ...(options.inspectorPort !== undefined && { inspectorPort: options.inspectorPort }),
+    });
   } catch (err) {
     if (snapshot) rmSync(snapshot, { recursive: true, force: true });
     throw err;

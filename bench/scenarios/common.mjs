@@ -18,6 +18,7 @@ import { startRssSampler } from '../lib/memory.mjs';
  * @property {number} sockets sockets that connected
  * @property {Record<string, number>} connectFailures reason -> count
  * @property {number[]} connectMs per socket, until usable
+ * @property {number[]} readyAtMs per socket, when it became usable (ms since the first handshake)
  * @property {number[]} latencyMs per delivery, from the sender's send to the receiver's receipt
  * @property {Record<string, number[]>} [latencyByKindMs] the same samples by kind of frame (for
  *   a scenario that compares kinds; one kind may take in others), pooled across rounds per kind
@@ -37,7 +38,9 @@ import { startRssSampler } from '../lib/memory.mjs';
 /**
  * A scenario either runs start to end (`run`) or in two halves (`start`, then the function it
  * returns), so the floor's and the app's idle waits can overlap.
- * @typedef {{ name: string; title: string; roundsFactor?: number; overlapped?: boolean } &
+ * `timeFactor` multiplies the time a run may take (a scenario that moves far more bytes);
+ * `appOnly` runs against the app alone (a feature the floor doesn't have: no ratios).
+ * @typedef {{ name: string; title: string; roundsFactor?: number; overlapped?: boolean; timeFactor?: number; appOnly?: boolean } &
  *   ({ run: (ctx: RunContext) => Promise<RunResult> } | { start: (ctx: RunContext) => Promise<() => Promise<RunResult>> })} Scenario
  */
 
@@ -95,7 +98,7 @@ export function pooled(parts) {
 /**
  * The RunResult of a run that delivered through `deliveries` to `clients`; the scenario adds
  * only its own throughput figure and extras.
- * @param {{ clients: { connectMs: number }[]; connectFailures: Record<string, number>; deliveries: DeliveryCounts;
+ * @param {{ clients: { connectMs: number; readyAtMs: number }[]; connectFailures: Record<string, number>; deliveries: DeliveryCounts;
  *   allDelivered: boolean; deliveredPerSec: number | null; rssKiB: RunResult['rssKiB']; extra: RunResult['extra'] }} run
  * @returns {RunResult}
  */
@@ -112,6 +115,7 @@ export function runResult({
     sockets: clients.length,
     connectFailures,
     connectMs: clients.map((c) => c.connectMs),
+    readyAtMs: clients.map((c) => c.readyAtMs),
     latencyMs: deliveries.latencies,
     delivered: deliveries.delivered,
     expected: deliveries.expected,

@@ -61,6 +61,8 @@ export function freePort() {
  * @property {string} [config] wrangler config file (default: the app's wrangler.toml)
  * @property {number} [port] listen here (default: a free port)
  * @property {number} [readyTimeoutMs] how long to wait for the first answer (default 90 s)
+ * @property {number} [inspectorPort] where wrangler serves the runtime's DevTools inspector
+ *   (default: any free port); bench/profile.mjs takes CPU profiles through it
  * @property {boolean} [snapshot] run from a copy of the app's files taken at start (default false).
  *   wrangler dev always watches src/ and public/ and reloads on any change, which restarts every
  *   Durable Object and drops every socket; a snapshot keeps a long test steady while files change.
@@ -97,7 +99,7 @@ export async function startDevServer(options = {}) {
     '--port',
     String(port),
     '--inspector-port',
-    '0',
+    String(options.inspectorPort ?? 0),
     '--log-level',
     'warn',
     '--show-interactive-dev-session=false',
