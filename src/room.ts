@@ -160,7 +160,8 @@ export class ChatRoom extends DurableObject<Env> {
     sendSerialised(server, this.#welcome.frame(rest, after));
     if (arriving) await this.#announce({ type: 'join', user, ts: now }, server);
     await this.#ensureAlarm(now + GHOST_AFTER_MS);
-    logEvent('connect', { room, userId: user.id, members: this.#presence.count });
+    if (this.#config.logConnections)
+      logEvent('connect', { room, userId: user.id, members: this.#presence.count });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -303,7 +304,8 @@ export class ChatRoom extends DurableObject<Env> {
     const user = this.#presence.depart(ws, now);
     if (!user) return;
     const room = this.#attachments.get(ws)?.room;
-    logEvent('disconnect', { room, userId: user.id, members: this.#presence.count });
+    if (this.#config.logConnections)
+      logEvent('disconnect', { room, userId: user.id, members: this.#presence.count });
     await this.#announce({ type: 'leave', user, ts: now });
   }
 

@@ -15,6 +15,8 @@ export interface DevServerOptions {
   port?: number;
   /** how long to wait for the first answer (default 90 s) */
   readyTimeoutMs?: number;
+  /** what wrangler prints of the Worker's console: warn (default) or log, which adds console.log */
+  logLevel?: 'warn' | 'log';
   /**
    * run from a copy of the app's files taken at start (default false): wrangler dev reloads on any
    * change under src/ or public/, which restarts every Durable Object and drops every socket

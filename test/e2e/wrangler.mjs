@@ -63,6 +63,8 @@ export function freePort() {
  * @property {number} [readyTimeoutMs] how long to wait for the first answer (default 90 s)
  * @property {number} [inspectorPort] where wrangler serves the runtime's DevTools inspector
  *   (default: any free port); bench/profile.mjs takes CPU profiles through it
+ * @property {'warn' | 'log'} [logLevel] what wrangler prints of the Worker's console (default
+ *   warn: errors, warnings and wakes; log adds console.log lines)
  * @property {boolean} [snapshot] run from a copy of the app's files taken at start (default false).
  *   wrangler dev always watches src/ and public/ and reloads on any change, which restarts every
  *   Durable Object and drops every socket; a snapshot keeps a long test steady while files change.
@@ -101,7 +103,7 @@ export async function startDevServer(options = {}) {
     '--inspector-port',
     String(options.inspectorPort ?? 0),
     '--log-level',
-    'warn',
+    options.logLevel ?? 'warn',
     '--show-interactive-dev-session=false',
   ];
   if (options.config) args.push('--config', options.config);
